@@ -1,0 +1,96 @@
+#pragma once
+/// \file
+/// Batches: the unit that moves over edges and that progress tracking counts.
+///
+/// A batch carries one timestamp and a vector of records. It is reference counted so that a
+/// fan-out hands the same read-only batch to every consumer without a copy. When the last
+/// reference is released, the batch returns to the pool it came from with its capacity kept,
+/// so steady-state flow allocates nothing per batch.
+///
+/// Thread safety: `refs` is atomic; the records are written only by the producer before the
+/// batch is first shared and are read-only afterwards. Publication to consumers happens through
+/// the edge queues (release on enqueue, acquire on dequeue).
+#include <streamweave/progress/timestamp.hpp>
+
+#include <atomic>
+#include <utility>
+#include <cstddef>
+#include <cstdint>
+#include <vector>
+
+namespace streamweave::detail {
+
+class batch_pool;
+
+struct batch_base {
+  virtual ~batch_base() = default;
+  /// Drops the records, keeping capacity.
+  virtual void reset() noexcept = 0;
+  virtual std::size_t size() const noexcept = 0;
+
+  std::atomic<std::uint32_t> refs{1};
+  streamweave::timestamp time = 0;
+  batch_pool* pool = nullptr;  // where the batch returns; nullptr: deleted on release
+};
+
+template <class T>
+struct batch final : batch_base {
+  void reset() noexcept override { records.clear(); }
+  std::size_t size() const noexcept override { return records.size(); }
+  std::vector<T> records;
+};
+
+/// Takes a recycled batch from `pool`, or nullptr when it has none. Thread safety: one taker
+/// (the owning producer) at a time; recycling may happen concurrently from any thread.
+batch_base* pool_take(batch_pool& pool) noexcept;
+
+/// Drops one reference; the last one returns the batch to its pool (or deletes it).
+/// Memory ordering: acq_rel on the count, so the releasing thread's reads happen before reuse.
+void release_batch(batch_base* b) noexcept;
+
+/// Adds one reference for an additional consumer.
+inline batch_base* share_batch(const batch_base& b) noexcept {
+  auto& mutable_b = const_cast<batch_base&>(b);
+  mutable_b.refs.fetch_add(1, std::memory_order_relaxed);
+  return &mutable_b;
+}
+
+/// A batch of `T` at time `t` with room for `reserve` records, recycled from `pool` if possible.
+template <class T>
+batch<T>* acquire_batch(batch_pool& pool, streamweave::timestamp t, std::size_t reserve) {
+  batch<T>* b = static_cast<batch<T>*>(pool_take(pool));
+  if (b == nullptr) {
+    b = new batch<T>();
+    b->pool = &pool;
+  }
+  b->refs.store(1, std::memory_order_relaxed);
+  b->time = t;
+  if (b->records.capacity() < reserve) b->records.reserve(reserve);
+  return b;
+}
+
+}  // namespace streamweave::detail
+
+namespace streamweave::detail {
+
+/// Owns a batch under construction; releases it unless it was handed on with `release()`.
+/// Keeps user exceptions (a throwing map function) from leaking batches.
+template <class T>
+class batch_builder {
+ public:
+  batch_builder(batch_pool& pool, streamweave::timestamp t, std::size_t reserve) : b_(acquire_batch<T>(pool, t, reserve)) {}
+  ~batch_builder() {
+    if (b_ != nullptr) release_batch(b_);
+  }
+  batch_builder(const batch_builder&) = delete;
+  batch_builder& operator=(const batch_builder&) = delete;
+
+  std::vector<T>& records() noexcept { return b_->records; }
+  /// Gives up ownership (one reference) to the caller.
+  batch<T>* release() noexcept { return std::exchange(b_, nullptr); }
+
+ private:
+  batch<T>* b_;
+};
+
+}  // namespace streamweave::detail

@@ -1,0 +1,78 @@
+#pragma once
+/// \file
+/// Shared state behind `input_handle<T>` (all copies of a handle share one). Implemented in
+/// lib/runtime/input_state.cpp.
+///
+/// Thread safety: every member function requires `mutex` to be held by the caller (the typed
+/// handle takes it for each call), except the constructor and destructor.
+#include <streamweave/detail/batch.hpp>
+#include <streamweave/progress/timestamp.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+
+namespace streamweave::internal {
+struct input_binding;
+}
+
+namespace streamweave::detail {
+
+class input_state {
+ public:
+  explicit input_state(std::string name);
+  ~input_state();
+  input_state(const input_state&) = delete;
+  input_state& operator=(const input_state&) = delete;
+
+  std::mutex mutex;
+
+  /// Throws `usage_error` after close or before the run, `cancelled_error` after cancellation.
+  void check_can_send(const char* op) const;
+  /// Back-pressure: true while earlier batches still wait for space in a full queue.
+  bool backpressured();
+  /// The batch being filled (nullptr when none); the typed handle creates it from `pool()`.
+  batch_base*& staging() noexcept { return staging_; }
+  batch_pool& pool() noexcept { return *pool_; }
+  timestamp time() const noexcept { return time_; }
+  std::size_t batch_size() const noexcept;
+  const std::string& name() const noexcept { return name_; }
+  bool closed() const noexcept { return closed_; }
+
+  /// Hands the staged batch to the dataflow (counted in flight). With `wait`, blocks while the
+  /// graph is back-pressured (until every batch of this input is in a queue), throwing
+  /// `cancelled_error` when the run stops meanwhile. Without `wait`, returns false when some
+  /// batch still waits for space.
+  bool flush(std::unique_lock<std::mutex>& lock, bool wait);
+  /// Promises no more records before `t`; blocks like `flush(lock, true)`. Throws
+  /// `usage_error` when `t < time()` or after close.
+  void advance_to(std::unique_lock<std::mutex>& lock, timestamp t);
+  /// Sends what is staged and releases the input's capability. Idempotent. Never throws: when
+  /// the run was cancelled, staged records are dropped.
+  void close(std::unique_lock<std::mutex>& lock) noexcept;
+
+  // Runtime side (lib only).
+  internal::input_binding* binding = nullptr;  // guarded by mutex
+  bool run_over = false;                        // guarded by mutex
+  /// Set when the run stops; read without the mutex by waiters.
+  std::atomic<bool> cancelled{false};
+  /// Bumped whenever a full queue this input waits on frees space, and on cancel. Waiters use
+  /// `atomic::wait` on it with the mutex released; the bump never takes the mutex.
+  std::atomic<std::uint64_t> space_generation{0};
+  void wake_senders() noexcept;
+
+ private:
+  void wait_for_space(std::unique_lock<std::mutex>& lock);
+  void hand_over_staging();
+
+  std::string name_;
+  std::unique_ptr<batch_pool, void (*)(batch_pool*)> pool_;
+  batch_base* staging_ = nullptr;
+  timestamp time_ = 0;
+  bool closed_ = false;
+};
+
+}  // namespace streamweave::detail

@@ -1,0 +1,165 @@
+#pragma once
+/// \file
+/// The bridge between typed operator bodies (templates in public headers) and the untyped
+/// runtime in lib/. Users never include this directly.
+///
+/// An operator *instance* is a `node_body`. The runtime calls `activate` from one TBB task at a
+/// time per instance (never concurrently with itself), so a body's state needs no locks. Inside
+/// an activation the body talks to the runtime through `activation`.
+#include <streamweave/detail/batch.hpp>
+#include <streamweave/detail/progress_buffer.hpp>
+#include <streamweave/progress/capability.hpp>
+#include <streamweave/progress/timestamp.hpp>
+
+#include <cstddef>
+#include <functional>
+#include <limits>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace streamweave::internal {
+class instance_runtime;
+}
+
+namespace streamweave::detail {
+
+/// Frontier value meaning "empty frontier": nothing will ever arrive.
+inline constexpr timestamp empty_frontier = std::numeric_limits<timestamp>::max();
+
+class node_body;
+
+/// What one operator instance may do during an activation. Valid only inside `activate` or
+/// `on_batch` of the body it was passed to. Thread safety: single thread (the activation's).
+class activation {
+ public:
+  explicit activation(internal::instance_runtime& inst) noexcept : inst_(&inst) {}
+
+  /// Pops up to the activation budget of batches from every input and hands each to
+  /// `body.on_batch`, counting them consumed. Stops early while outputs are back-pressured.
+  /// Returns true when input remains that could be processed now.
+  bool process_inputs(node_body& body);
+
+  /// Pops the next batch of input `port`, or nullptr when it is empty, the budget is spent or
+  /// outputs are back-pressured. The batch is counted consumed and stays valid until the next
+  /// `pop` or the end of the activation.
+  const batch_base* pop(std::size_t port);
+  /// True when some input still has queued batches.
+  bool has_input() const;
+
+  /// The current frontier of input `port`: the earliest time that may still arrive there, or
+  /// `empty_frontier`. Read once at the start of the activation.
+  timestamp input_frontier(std::size_t port) const;
+
+  /// Sends `b` (one reference, transferred) on output `port` to every consumer, counting it.
+  void emit(std::size_t port, batch_base* b);
+  batch_pool& pool(std::size_t port);
+  /// True when some output holds batches its full queues did not accept yet: produce no more.
+  bool blocked() const;
+
+  std::size_t batch_size() const noexcept;
+  progress_buffer& progress() noexcept;
+  /// The tracker location of output `port` (where capabilities for it are counted).
+  progress::location_id output_location(std::size_t port) const;
+  const std::string& node_name() const noexcept;
+  std::size_t instance_index() const noexcept;
+  std::size_t instance_count() const noexcept;
+  /// Schedules this instance again later (e.g. when an outside thread freed space).
+  std::function<void()> waker() const;
+
+ private:
+  internal::instance_runtime* inst_;
+};
+
+class node_body {
+ public:
+  virtual ~node_body() = default;
+  /// Runs one activation. Returns true when more work could be done right now (the runtime
+  /// reschedules the instance after letting others run).
+  virtual bool activate(activation& act) = 0;
+  /// Receives one batch on input `port`, from `activation::process_inputs` or from a fused
+  /// upstream operator. The batch is read-only and must not be retained.
+  virtual void on_batch(activation& act, std::size_t port, const batch_base& b) {
+    (void)act;
+    (void)port;
+    (void)b;
+  }
+};
+
+/// Which frontier changes wake an operator.
+enum class frontier_interest { never, always };
+
+enum class node_kind { source, input, operator_node, sink };
+
+/// Routes the records of one batch to the instances of a partitioned consumer.
+class router {
+ public:
+  virtual ~router() = default;
+  /// Splits `in` into per-destination batches taken from `pool`; `out[d]` is nullptr where
+  /// destination `d` receives nothing. `out.size()` is the number of destinations.
+  virtual void route(const batch_base& in, batch_pool& pool, std::size_t batch_size, std::vector<batch_base*>& out) = 0;
+};
+
+/// A keyed exchange attached to a stream: consumers get `instances()` parallel instances.
+class partition {
+ public:
+  virtual ~partition() = default;
+  virtual std::size_t instances() const noexcept = 0;
+  virtual std::unique_ptr<router> make_router() const = 0;
+};
+
+struct instance_info {
+  std::size_t index = 0;
+  std::size_t count = 1;
+  std::size_t batch_size = 1024;
+  progress_buffer* progress = nullptr;
+  std::vector<progress::location_id> output_locations;
+  const std::string* name = nullptr;
+};
+
+/// Shared state of an input handle; implemented in lib/runtime/input_state.cpp.
+class input_state;
+/// Shared state of a probe; implemented in lib/runtime/probe_state.cpp.
+class probe_state;
+
+struct node_spec {
+  std::string name;
+  node_kind kind = node_kind::operator_node;
+  std::size_t inputs = 0;
+  std::size_t outputs = 0;
+  std::size_t parallelism = 1;
+  /// Stateless per-batch operator (map, filter, ...): may run inside its producer's activation.
+  bool fusable = false;
+  frontier_interest interest = frontier_interest::never;
+  /// Each instance gets one capability at time 0 per output before the run starts.
+  bool initial_capability = false;
+  /// Creates instance `info.index`; `initial` holds its initial capabilities (if requested).
+  std::function<std::unique_ptr<node_body>(const instance_info& info, std::vector<capability> initial)> make_body;
+  std::shared_ptr<input_state> input;  // kind == input
+};
+
+struct edge_spec {
+  std::size_t from_node = 0;
+  std::size_t from_port = 0;
+  std::size_t to_node = 0;
+  std::size_t to_port = 0;
+  std::shared_ptr<const partition> exchange;  // nullptr: pipeline / merge
+};
+
+struct probe_spec {
+  std::size_t node = 0;
+  std::size_t port = 0;
+  std::shared_ptr<probe_state> state;
+};
+
+/// Everything a graph builder recorded. Thread safety: building is single-threaded; after
+/// `started` is set the state is read-only.
+struct graph_state {
+  std::string name;
+  std::vector<node_spec> nodes;
+  std::vector<edge_spec> edges;
+  std::vector<probe_spec> probes;
+  bool started = false;
+};
+
+}  // namespace streamweave::detail

@@ -1,0 +1,84 @@
+#pragma once
+/// \file
+/// `graph`: builds an in-process dataflow graph of typed streams. Sources (`input`,
+/// `source`, `source_from`) start streams; operators on `stream<T>` extend them; sinks and
+/// probes end them. `runtime::run(graph)` validates and starts it.
+///
+/// Validation (at `runtime::run`): every stream must be consumed (by an operator, a sink or a
+/// probe); streams of another graph are rejected when they are connected; the tracker rejects
+/// any cycle whose path summaries do not advance time. Errors name the nodes involved.
+///
+/// Thread safety: build a graph from one thread. After `run`, the graph is frozen and every
+/// builder call throws `graph_error`.
+#include <streamweave/detail/basic_operators.hpp>
+#include <streamweave/detail/input_state.hpp>
+#include <streamweave/detail/node.hpp>
+#include <streamweave/graph/input_handle.hpp>
+#include <streamweave/graph/stream.hpp>
+
+#include <iterator>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+
+namespace streamweave {
+
+class graph {
+ public:
+  explicit graph(std::string name = "graph") : state_(std::make_shared<detail::graph_state>()) {
+    state_->name = std::move(name);
+  }
+
+  /// An input fed by outside threads, and the stream of what they send.
+  template <class T>
+  std::pair<input_handle<T>, stream<T>> input(std::string name) {
+    detail::node_spec spec;
+    spec.name = name.empty() ? detail::graph_access::default_name(*state_, "input") : std::move(name);
+    spec.kind = detail::node_kind::input;
+    spec.outputs = 1;
+    spec.input = std::make_shared<detail::input_state>(spec.name);
+    auto st = spec.input;
+    const std::size_t id = detail::graph_access::add_node(*state_, std::move(spec));
+    return {input_handle<T>(st), stream<T>(state_, id, 0, 1)};
+  }
+
+  /// A source calling `generator()` (returning `std::optional<T>`) until it returns nullopt.
+  /// Every record has time 0.
+  template <class G, class T = typename std::decay_t<std::invoke_result_t<G&>>::value_type>
+  stream<T> source(std::string name, G generator) {
+    detail::node_spec spec;
+    spec.name = name.empty() ? detail::graph_access::default_name(*state_, "source") : std::move(name);
+    spec.kind = detail::node_kind::source;
+    spec.outputs = 1;
+    spec.initial_capability = true;
+    spec.make_body = [generator](const detail::instance_info&, std::vector<capability> caps) -> std::unique_ptr<detail::node_body> {
+      return std::make_unique<detail::generator_body<T, G>>(generator, std::move(caps.at(0)));
+    };
+    const std::size_t id = detail::graph_access::add_node(*state_, std::move(spec));
+    return stream<T>(state_, id, 0, 1);
+  }
+
+  /// A source emitting the elements of `range` (copied into the graph), all at time 0.
+  template <class Range, class T = std::decay_t<decltype(*std::begin(std::declval<Range&>()))>>
+  stream<T> source_from(std::string name, Range range) {
+    auto data = std::make_shared<std::vector<T>>(std::begin(range), std::end(range));
+    return source(std::move(name), [data, i = std::size_t{0}]() mutable -> std::optional<T> {
+      if (i == data->size()) return std::nullopt;
+      return (*data)[i++];
+    });
+  }
+
+  const std::string& name() const noexcept { return state_->name; }
+  std::size_t node_count() const noexcept { return state_->nodes.size(); }
+  bool started() const noexcept { return state_->started; }
+
+  /// Runtime use.
+  std::shared_ptr<detail::graph_state> shared_state() const noexcept { return state_; }
+
+ private:
+  std::shared_ptr<detail::graph_state> state_;
+};
+
+}  // namespace streamweave

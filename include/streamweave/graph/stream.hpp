@@ -1,0 +1,303 @@
+#pragma once
+/// \file
+/// `stream<T>`: a typed handle to the output of a node in a graph under construction. Every
+/// operator method adds a node consuming this stream and returns the node's output stream, so
+/// pipelines chain: `input.map(f).filter(g).for_each(h)`.
+///
+/// Fan-out: a stream may be consumed by any number of operators; each sees every record, and
+/// they share one read-only batch (no copies). Parallelism: an operator runs as many instances
+/// as its input stream has (1 for sources and inputs); `exchange(key, n)` repartitions a stream
+/// by key into `n` instances.
+///
+/// Operator names appear in every error message; unnamed operators get `<kind>#<node index>`.
+/// Thread safety: building a graph is single-threaded. Errors: `graph_error` when the graph
+/// already runs or when streams of different graphs are combined.
+#include <streamweave/detail/basic_operators.hpp>
+#include <streamweave/detail/node.hpp>
+#include <streamweave/error.hpp>
+#include <streamweave/operators/generic.hpp>
+#include <streamweave/progress/probe.hpp>
+#include <streamweave/sinks/collection.hpp>
+#include <streamweave/sinks/output_handle.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace streamweave {
+
+/// The instance of an `n`-way exchange that a record whose key hashes to `hash` goes to.
+/// Hashes are mixed with MurmurHash3's 64-bit finalizer first, so small integer keys spread.
+constexpr std::size_t exchange_destination(std::uint64_t hash, std::size_t n) noexcept {
+  hash ^= hash >> 33;
+  hash *= 0xff51afd7ed558ccdULL;
+  hash ^= hash >> 33;
+  hash *= 0xc4ceb9fe1a85ec53ULL;
+  hash ^= hash >> 33;
+  return static_cast<std::size_t>(hash % n);
+}
+
+namespace detail {
+
+template <class T, class Key>
+class key_router final : public router {
+ public:
+  explicit key_router(Key key) : key_(std::move(key)) {}
+  void route(const batch_base& in, batch_pool& pool, std::size_t batch_size, std::vector<batch_base*>& out) override {
+    const auto& src = static_cast<const batch<T>&>(in).records;
+    const std::size_t n = out.size();
+    const std::size_t reserve = std::min(batch_size, src.size() / n + 16);
+    for (const T& r : src) {
+      using key_type = std::decay_t<std::invoke_result_t<Key&, const T&>>;
+      const std::size_t d = exchange_destination(static_cast<std::uint64_t>(std::hash<key_type>{}(key_(r))), n);
+      if (out[d] == nullptr) out[d] = acquire_batch<T>(pool, in.time, reserve);
+      static_cast<batch<T>*>(out[d])->records.push_back(r);
+    }
+  }
+
+ private:
+  Key key_;
+};
+
+template <class T, class Key>
+class key_partition final : public partition {
+ public:
+  key_partition(Key key, std::size_t n) : key_(std::move(key)), n_(n) {}
+  std::size_t instances() const noexcept override { return n_; }
+  std::unique_ptr<router> make_router() const override { return std::make_unique<key_router<T, Key>>(key_); }
+
+ private:
+  Key key_;
+  std::size_t n_;
+};
+
+/// Adds nodes and edges to a graph_state with the checks every builder call needs.
+class graph_access {
+ public:
+  static std::size_t add_node(graph_state& g, node_spec spec) {
+    if (g.started)
+      throw graph_error("graph '" + g.name + "' is already running; cannot add '" + spec.name + "'");
+    if (spec.name.empty()) spec.name = "node#" + std::to_string(g.nodes.size());
+    g.nodes.push_back(std::move(spec));
+    return g.nodes.size() - 1;
+  }
+  static std::string default_name(const graph_state& g, const char* kind) {
+    return std::string(kind) + "#" + std::to_string(g.nodes.size());
+  }
+};
+
+}  // namespace detail
+
+template <class T>
+class stream {
+ public:
+  using value_type = T;
+
+  stream(std::shared_ptr<detail::graph_state> g, std::size_t node, std::size_t port, std::size_t parallelism,
+         std::shared_ptr<const detail::partition> exchange = nullptr)
+      : graph_(std::move(g)), node_(node), port_(port), parallelism_(parallelism), exchange_(std::move(exchange)) {}
+
+  /// `f(const T&) -> U` for every record.
+  template <class F, class U = std::decay_t<std::invoke_result_t<F&, const T&>>>
+  stream<U> map(F f, std::string name = {}) const {
+    return add_fusable<U>(name, "map", [f](const detail::instance_info&) { return std::make_unique<detail::map_body<T, U, F>>(f); });
+  }
+
+  /// Keeps the records for which `f(const T&)` is true.
+  template <class F>
+  stream<T> filter(F f, std::string name = {}) const {
+    return add_fusable<T>(name, "filter", [f](const detail::instance_info&) { return std::make_unique<detail::filter_body<T, F>>(f); });
+  }
+
+  /// `f(const T&)` returns a range; every element becomes a record.
+  template <class F, class R = std::invoke_result_t<F&, const T&>,
+            class U = std::decay_t<decltype(*std::begin(std::declval<R&>()))>>
+  stream<U> flat_map(F f, std::string name = {}) const {
+    return add_fusable<U>(name, "flat_map",
+                          [f](const detail::instance_info&) { return std::make_unique<detail::flat_map_body<T, U, F>>(f); });
+  }
+
+  /// Calls `f(const T&)` or `f(timestamp, const T&)` for every record and passes it on.
+  template <class F>
+  stream<T> inspect(F f, std::string name = {}) const {
+    return add_fusable<T>(name, "inspect", [f](const detail::instance_info&) { return std::make_unique<detail::inspect_body<T, F>>(f); });
+  }
+
+  /// Repartitions by `key(const T&)` (hashed with std::hash) into `n` parallel instances of the
+  /// next operator (0 = hardware concurrency). Each record goes to exactly one instance:
+  /// `exchange_destination(std::hash<K>{}(key(r)), n)`.
+  template <class Key>
+  stream<T> exchange(Key key, std::size_t n = 0) const {
+    if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+    return stream<T>(graph_, node_, port_, parallelism_, std::make_shared<detail::key_partition<T, Key>>(std::move(key), n));
+  }
+
+  /// The union of this stream and `others` (same record type, same graph).
+  template <class... Streams>
+  stream<T> concat(const Streams&... others) const {
+    static_assert((std::is_same_v<Streams, stream<T>> && ...), "concat needs streams of the same record type");
+    std::vector<const stream<T>*> all{this, &others...};
+    detail::node_spec spec;
+    spec.name = detail::graph_access::default_name(*graph_, "concat");
+    spec.inputs = all.size();
+    spec.outputs = 1;
+    spec.parallelism = consumer_parallelism();
+    spec.make_body = [](const detail::instance_info&, std::vector<capability>) { return std::make_unique<detail::concat_body>(); };
+    for (const auto* s : all) check_same_graph(*s, spec.name);
+    const std::size_t id = detail::graph_access::add_node(*graph_, std::move(spec));
+    for (std::size_t i = 0; i < all.size(); ++i) all[i]->connect_to(id, i);
+    return stream<T>(graph_, id, 0, graph_->nodes[id].parallelism);
+  }
+
+  /// Sink: calls `f(const T&)` or `f(timestamp, const T&)` for every record. With parallel
+  /// instances, `f` is copied per instance and the copies run concurrently.
+  template <class F>
+  void for_each(F f, std::string name = {}) const {
+    add_sink(name, "for_each", true, frontier_interest_never(),
+             [f](const detail::instance_info&) { return std::make_unique<detail::for_each_body<T, F>>(f); });
+  }
+
+  /// Sink: gathers every record with its time into a thread-safe collection.
+  collection<T> collect(std::string name = {}) const {
+    auto state = std::make_shared<detail::collection_state<T>>();
+    add_sink(name, "collect", true, frontier_interest_never(),
+             [state](const detail::instance_info&) { return std::make_unique<detail::collect_body<T>>(state); });
+    return collection<T>(state);
+  }
+
+  /// Sink: an outside thread pulls the records; at most `capacity` records are buffered.
+  output_handle<T> output(std::size_t capacity = 65536, std::string name = {}) const {
+    auto state = std::make_shared<detail::output_state<T>>(capacity == 0 ? 1 : capacity);
+    add_sink(name, "output", false, detail::frontier_interest::always,
+             [state](const detail::instance_info&) { return std::make_unique<detail::output_body<T>>(state); });
+    return output_handle<T>(state);
+  }
+
+  /// A probe: lets any thread ask whether a time is complete at this stream (every record at
+  /// or before it was produced and processed by the stream's consumers).
+  streamweave::probe probe() const {
+    auto state = std::make_shared<detail::probe_state>();
+    check_not_started("probe");
+    graph_->probes.push_back({node_, port_, state});
+    return streamweave::probe(state);
+  }
+
+  /// A generic operator with one input and one output of `U`. See operators/generic.hpp.
+  /// `builder(operator_setup&)` returns the body `void(unary_context<T, U>&)`.
+  template <class U, class Builder>
+  stream<U> unary(std::string name, Builder builder) const {
+    detail::node_spec spec;
+    spec.name = name.empty() ? detail::graph_access::default_name(*graph_, "unary") : std::move(name);
+    spec.inputs = 1;
+    spec.outputs = 1;
+    spec.parallelism = consumer_parallelism();
+    spec.interest = detail::frontier_interest::always;
+    spec.initial_capability = true;
+    spec.make_body = [builder](const detail::instance_info& info, std::vector<capability> initial) -> std::unique_ptr<detail::node_body> {
+      operator_setup setup(info, std::move(initial));
+      auto body = builder(setup);
+      return std::make_unique<detail::generic_body<unary_context<T, U>, U, decltype(body)>>(std::move(body));
+    };
+    const std::size_t id = detail::graph_access::add_node(*graph_, std::move(spec));
+    connect_to(id, 0);
+    return stream<U>(graph_, id, 0, graph_->nodes[id].parallelism);
+  }
+
+  /// A generic operator with two inputs (this stream is input 1, `other` input 2). With
+  /// different parallelism, `other` is merged into this stream's instances.
+  template <class U, class T2, class Builder>
+  stream<U> binary(const stream<T2>& other, std::string name, Builder builder) const {
+    detail::node_spec spec;
+    spec.name = name.empty() ? detail::graph_access::default_name(*graph_, "binary") : std::move(name);
+    check_same_graph(other, spec.name);
+    spec.inputs = 2;
+    spec.outputs = 1;
+    spec.parallelism = consumer_parallelism();
+    spec.interest = detail::frontier_interest::always;
+    spec.initial_capability = true;
+    spec.make_body = [builder](const detail::instance_info& info, std::vector<capability> initial) -> std::unique_ptr<detail::node_body> {
+      operator_setup setup(info, std::move(initial));
+      auto body = builder(setup);
+      return std::make_unique<detail::generic_body<binary_context<T, T2, U>, U, decltype(body)>>(std::move(body));
+    };
+    const std::size_t id = detail::graph_access::add_node(*graph_, std::move(spec));
+    connect_to(id, 0);
+    other.connect_to(id, 1);
+    return stream<U>(graph_, id, 0, graph_->nodes[id].parallelism);
+  }
+
+  /// The name of the node producing this stream.
+  const std::string& producer_name() const { return graph_->nodes[node_].name; }
+  /// Parallel instances the next operator attached to this stream gets.
+  std::size_t consumer_parallelism() const noexcept { return exchange_ ? exchange_->instances() : parallelism_; }
+  const detail::graph_state* graph_id() const noexcept { return graph_.get(); }
+
+ private:
+  template <class>
+  friend class stream;
+
+  static constexpr detail::frontier_interest frontier_interest_never() noexcept { return detail::frontier_interest::never; }
+
+  void check_not_started(const std::string& what) const {
+    if (graph_->started)
+      throw graph_error("graph '" + graph_->name + "' is already running; cannot add " + what + " to stream '" +
+                        producer_name() + "'");
+  }
+  template <class S>
+  void check_same_graph(const S& other, const std::string& consumer) const {
+    if (other.graph_id() != graph_.get())
+      throw graph_error("operator '" + consumer + "' in graph '" + graph_->name + "' cannot consume stream '" +
+                        other.producer_name() + "' of another graph");
+  }
+
+  void connect_to(std::size_t node, std::size_t port) const {
+    graph_->edges.push_back({node_, port_, node, port, exchange_});
+  }
+
+  template <class U, class Make>
+  stream<U> add_fusable(std::string& name, const char* kind, Make make) const {
+    detail::node_spec spec;
+    spec.name = name.empty() ? detail::graph_access::default_name(*graph_, kind) : std::move(name);
+    spec.inputs = 1;
+    spec.outputs = 1;
+    spec.parallelism = consumer_parallelism();
+    spec.fusable = true;
+    spec.make_body = [make](const detail::instance_info& info, std::vector<capability>) -> std::unique_ptr<detail::node_body> {
+      return make(info);
+    };
+    const std::size_t id = detail::graph_access::add_node(*graph_, std::move(spec));
+    connect_to(id, 0);
+    return stream<U>(graph_, id, 0, graph_->nodes[id].parallelism);
+  }
+
+  template <class Make>
+  void add_sink(std::string& name, const char* kind, bool fusable, detail::frontier_interest interest, Make make) const {
+    detail::node_spec spec;
+    spec.name = name.empty() ? detail::graph_access::default_name(*graph_, kind) : std::move(name);
+    spec.kind = detail::node_kind::sink;
+    spec.inputs = 1;
+    spec.outputs = 0;
+    spec.parallelism = consumer_parallelism();
+    spec.fusable = fusable;
+    spec.interest = interest;
+    spec.make_body = [make](const detail::instance_info& info, std::vector<capability>) -> std::unique_ptr<detail::node_body> {
+      return make(info);
+    };
+    const std::size_t id = detail::graph_access::add_node(*graph_, std::move(spec));
+    connect_to(id, 0);
+  }
+
+  std::shared_ptr<detail::graph_state> graph_;
+  std::size_t node_;
+  std::size_t port_;
+  std::size_t parallelism_;
+  std::shared_ptr<const detail::partition> exchange_;
+};
+
+}  // namespace streamweave

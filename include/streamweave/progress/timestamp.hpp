@@ -1,0 +1,111 @@
+#pragma once
+/// \file
+/// Timestamps and path summaries: the algebra the progress tracker is built on.
+///
+/// A timestamp type `T` is described by `timestamp_traits<T>`:
+///   - `minimum()`: the unique least element;
+///   - `less_equal(a, b)`: the partial order that progress is tracked in;
+///   - `operator<` on `T`: a total order that *extends* the partial order (used only to sort
+///     and consolidate, never to decide completeness);
+///   - `summary`: the path-summary type, the least change a timestamp undergoes along a path,
+///     with `identity()`, `results_in(s, t)` (nullopt when no time survives, e.g. overflow),
+///     `followed_by(s1, s2)` (composition, nullopt on overflow) and `summary_less_equal`.
+///
+/// Laws (checked by test/progress/timestamp_laws_test.cpp for every built-in type):
+///   - `results_in` and `followed_by` are monotone in both arguments;
+///   - `results_in(identity(), t) == t` and `results_in(s, t) >= t` for every summary used;
+///   - `results_in(followed_by(a, b), t) == results_in(b, results_in(a, t))` when both exist.
+///
+/// Built-ins: `std::uint64_t` (epochs; a summary is a checked addend) and `product<A, B>`
+/// (for loops: `(epoch, round)` in the product partial order, lexicographic total order).
+#include <compare>
+#include <concepts>
+#include <cstdint>
+#include <limits>
+#include <optional>
+
+namespace streamweave {
+
+/// The default logical time of a batch: an unsigned 64-bit epoch.
+using timestamp = std::uint64_t;
+
+template <class T>
+struct timestamp_traits;
+
+/// Epoch timestamps. A path summary is a non-negative addend; additions that overflow yield
+/// "no time" rather than wrapping.
+template <>
+struct timestamp_traits<std::uint64_t> {
+  using summary = std::uint64_t;
+  static constexpr std::uint64_t minimum() noexcept { return 0; }
+  static constexpr bool less_equal(std::uint64_t a, std::uint64_t b) noexcept { return a <= b; }
+  static constexpr summary identity() noexcept { return 0; }
+  static constexpr std::optional<std::uint64_t> results_in(summary s, std::uint64_t t) noexcept {
+    if (t > std::numeric_limits<std::uint64_t>::max() - s) return std::nullopt;
+    return t + s;
+  }
+  static constexpr std::optional<summary> followed_by(summary a, summary b) noexcept {
+    if (a > std::numeric_limits<summary>::max() - b) return std::nullopt;
+    return a + b;
+  }
+  static constexpr bool summary_less_equal(summary a, summary b) noexcept { return a <= b; }
+};
+
+/// A pair of timestamps ordered component-wise (the product partial order), e.g.
+/// `(epoch, round)` inside a loop. `operator<=>` is lexicographic, which extends the product
+/// order and is used only for sorting.
+template <class A, class B>
+struct product {
+  A outer{};
+  B inner{};
+  friend constexpr auto operator<=>(const product&, const product&) = default;
+};
+
+/// Summary of a product timestamp: one summary per coordinate, applied component-wise.
+template <class SA, class SB>
+struct product_summary {
+  SA outer{};
+  SB inner{};
+  friend constexpr bool operator==(const product_summary&, const product_summary&) = default;
+};
+
+template <class A, class B>
+struct timestamp_traits<product<A, B>> {
+  using outer_traits = timestamp_traits<A>;
+  using inner_traits = timestamp_traits<B>;
+  using summary = product_summary<typename outer_traits::summary, typename inner_traits::summary>;
+  using time = product<A, B>;
+
+  static constexpr time minimum() noexcept { return {outer_traits::minimum(), inner_traits::minimum()}; }
+  static constexpr bool less_equal(const time& a, const time& b) noexcept {
+    return outer_traits::less_equal(a.outer, b.outer) && inner_traits::less_equal(a.inner, b.inner);
+  }
+  static constexpr summary identity() noexcept { return {outer_traits::identity(), inner_traits::identity()}; }
+  static constexpr std::optional<time> results_in(const summary& s, const time& t) noexcept {
+    auto o = outer_traits::results_in(s.outer, t.outer);
+    auto i = inner_traits::results_in(s.inner, t.inner);
+    if (!o || !i) return std::nullopt;
+    return time{*o, *i};
+  }
+  static constexpr std::optional<summary> followed_by(const summary& a, const summary& b) noexcept {
+    auto o = outer_traits::followed_by(a.outer, b.outer);
+    auto i = inner_traits::followed_by(a.inner, b.inner);
+    if (!o || !i) return std::nullopt;
+    return summary{*o, *i};
+  }
+  static constexpr bool summary_less_equal(const summary& a, const summary& b) noexcept {
+    return outer_traits::summary_less_equal(a.outer, b.outer) &&
+           inner_traits::summary_less_equal(a.inner, b.inner);
+  }
+};
+
+/// A type usable as a logical time by the progress tracker.
+template <class T>
+concept timestamp_type = std::totally_ordered<T> && std::copyable<T> && requires(const T& t) {
+  typename timestamp_traits<T>::summary;
+  { timestamp_traits<T>::minimum() } -> std::convertible_to<T>;
+  { timestamp_traits<T>::less_equal(t, t) } -> std::convertible_to<bool>;
+  { timestamp_traits<T>::identity() } -> std::convertible_to<typename timestamp_traits<T>::summary>;
+};
+
+}  // namespace streamweave

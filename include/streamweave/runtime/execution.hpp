@@ -1,0 +1,66 @@
+#pragma once
+/// \file
+/// `execution`: the handle to one in-process run of a graph, returned by `runtime::run`.
+///
+/// The run completes when every input is closed, every source is exhausted and every
+/// pointstamp count is zero (nothing in flight, no capability held). An exception thrown by user
+/// code in any operator stops the run: pending work is cancelled, blocked `send` calls throw
+/// `cancelled_error`, and `wait()` rethrows an `operator_error` naming the operator, with the
+/// original exception nested.
+///
+/// Thread safety: `wait`, `wait_for`, `cancel`, `done` and `queue_stats` may be called from any
+/// thread, concurrently. Destroying a running execution cancels it and waits for its tasks.
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace streamweave {
+
+namespace internal {
+class execution_state;
+}
+
+/// Occupancy counters of one edge queue (one consumer instance's input port).
+struct queue_stats {
+  std::string consumer;  // node name
+  std::size_t instance = 0;
+  std::size_t port = 0;
+  std::size_t depth = 0;      // batches queued now
+  std::size_t max_depth = 0;  // most batches ever queued at once
+  std::size_t capacity = 0;
+};
+
+class execution {
+ public:
+  execution(std::shared_ptr<internal::execution_state> state, std::shared_ptr<void> keep_alive);
+  execution(execution&&) noexcept;
+  execution& operator=(execution&&) noexcept;
+  execution(const execution&) = delete;
+  execution& operator=(const execution&) = delete;
+  /// Cancels the run if it is still going and waits for its tasks to finish. Never throws.
+  ~execution();
+
+  /// Blocks until the run is over. Rethrows the first operator failure (`operator_error`), or
+  /// throws `cancelled_error` when the run was cancelled.
+  void wait();
+  /// Like `wait`, but gives up after `timeout` and returns false. Returns true when the run is
+  /// over (and then rethrows like `wait` on failure or cancellation).
+  bool wait_for(std::chrono::nanoseconds timeout);
+  /// Stops the run: no new activations start, blocked senders are released. Idempotent.
+  void cancel() noexcept;
+  /// True when the run is over (completed, failed or cancelled) and no task is running.
+  bool done() const;
+  /// True when the run completed normally.
+  bool completed() const;
+
+  /// The runtime's counters for every edge queue.
+  std::vector<queue_stats> stats() const;
+
+ private:
+  std::shared_ptr<internal::execution_state> state_;
+  std::shared_ptr<void> keep_alive_;  // the runtime's arena outlives the run
+};
+
+}  // namespace streamweave

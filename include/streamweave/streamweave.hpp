@@ -1,0 +1,21 @@
+#pragma once
+/// \file
+/// Umbrella header: the whole public API of StreamWeave, an in-process dataflow runtime.
+#include <streamweave/error.hpp>
+#include <streamweave/graph/graph.hpp>
+#include <streamweave/graph/input_handle.hpp>
+#include <streamweave/graph/stream.hpp>
+#include <streamweave/logging/logger.hpp>
+#include <streamweave/operators/generic.hpp>
+#include <streamweave/progress/antichain.hpp>
+#include <streamweave/progress/capability.hpp>
+#include <streamweave/progress/change_batch.hpp>
+#include <streamweave/progress/probe.hpp>
+#include <streamweave/progress/timestamp.hpp>
+#include <streamweave/progress/tracker.hpp>
+#include <streamweave/runtime/execution.hpp>
+#include <streamweave/runtime/runtime.hpp>
+#include <streamweave/runtime/runtime_options.hpp>
+#include <streamweave/sinks/collection.hpp>
+#include <streamweave/sinks/output_handle.hpp>
+#include <streamweave/version.hpp>

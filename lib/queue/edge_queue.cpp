@@ -1,0 +1,74 @@
+#include "queue/edge_queue.hpp"
+
+namespace streamweave::internal {
+
+edge_queue::edge_queue(kind k, std::size_t capacity) : kind_(k), capacity_(capacity == 0 ? 1 : capacity) {
+  if (kind_ == kind::spsc) {
+    spsc_ = std::make_unique<moodycamel::ReaderWriterQueue<detail::batch_base*>>(capacity_);
+  } else {
+    mpmc_ = std::make_unique<moodycamel::ConcurrentQueue<detail::batch_base*>>(capacity_ * 2, 0, 8);
+    consumer_token_ = std::make_unique<moodycamel::ConsumerToken>(*mpmc_);
+  }
+}
+
+edge_queue::~edge_queue() {
+  while (detail::batch_base* b = try_pop()) detail::release_batch(b);
+  // Destroy tokens before the queue they belong to.
+  tokens_.clear();
+  consumer_token_.reset();
+}
+
+std::size_t edge_queue::add_producer() {
+  if (kind_ == kind::mpmc) tokens_.push_back(std::make_unique<moodycamel::ProducerToken>(*mpmc_));
+  return tokens_.size() == 0 ? 0 : tokens_.size() - 1;
+}
+
+bool edge_queue::try_push(detail::batch_base* b, std::size_t producer) {
+  if (reserved_.fetch_add(1, std::memory_order_seq_cst) >= capacity_) {
+    reserved_.fetch_sub(1, std::memory_order_seq_cst);
+    return false;
+  }
+  bool ok = kind_ == kind::spsc ? spsc_->try_enqueue(b) : mpmc_->enqueue(*tokens_[producer], b);
+  if (!ok) {  // only on allocation failure
+    reserved_.fetch_sub(1, std::memory_order_seq_cst);
+    return false;
+  }
+  const std::size_t d = depth_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  std::size_t m = max_depth_.load(std::memory_order_relaxed);
+  while (d > m && !max_depth_.compare_exchange_weak(m, d, std::memory_order_relaxed)) {
+  }
+  return true;
+}
+
+detail::batch_base* edge_queue::try_pop() {
+  detail::batch_base* b = nullptr;
+  const bool ok = kind_ == kind::spsc ? spsc_->try_dequeue(b) : mpmc_->try_dequeue(*consumer_token_, b);
+  if (!ok) return nullptr;
+  depth_.fetch_sub(1, std::memory_order_acq_rel);
+  reserved_.fetch_sub(1, std::memory_order_seq_cst);
+  if (has_waiters_.load(std::memory_order_seq_cst)) wake_waiters();
+  return b;
+}
+
+void edge_queue::add_waiter(std::function<void()> wake) {
+  {
+    std::lock_guard lock(waiters_mutex_);
+    waiters_.push_back(std::move(wake));
+    has_waiters_.store(true, std::memory_order_seq_cst);
+  }
+  // Re-check after publishing the flag: a pop that freed space before the flag was visible
+  // would not have woken us.
+  if (reserved_.load(std::memory_order_seq_cst) < capacity_) wake_waiters();
+}
+
+void edge_queue::wake_waiters() {
+  std::vector<std::function<void()>> woken;
+  {
+    std::lock_guard lock(waiters_mutex_);
+    woken.swap(waiters_);
+    has_waiters_.store(false, std::memory_order_seq_cst);
+  }
+  for (auto& w : woken) w();
+}
+
+}  // namespace streamweave::internal

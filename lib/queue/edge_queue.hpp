@@ -1,0 +1,75 @@
+#pragma once
+/// \file
+/// `edge_queue`: the bounded lock-free queue of batches feeding one input port of one operator
+/// instance. One-to-one (pipeline) edges use moodycamel's SPSC `ReaderWriterQueue`; exchange and
+/// merge edges, which have several producers, use `ConcurrentQueue` with one producer token per
+/// producing instance (so each producer's batches stay in order).
+///
+/// Capacity is enforced by the queue's own occupancy counter, never by `size_approx`: a push
+/// first reserves a slot and fails when the queue already holds `capacity` batches. A producer
+/// that found the queue full registers a waker; the consumer wakes it after a pop. The
+/// counters (`depth`, `max_depth`) are what the back-pressure tests read.
+///
+/// Thread safety: `try_push` from the producer (SPSC) or from distinct producer tokens (MPMC),
+/// `try_pop` from the single consumer instance. `add_waiter` from producers.
+/// Memory ordering: the queue's enqueue/dequeue publish the batch (release/acquire). The
+/// occupancy counter and the waiter flag use seq_cst so that a producer registering as a waiter
+/// and a consumer freeing a slot cannot both miss each other (Dekker pattern).
+#include <streamweave/detail/batch.hpp>
+
+#include <atomic>
+#include <concurrentqueue.h>
+#include <cstddef>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <readerwriterqueue.h>
+#include <vector>
+
+namespace streamweave::internal {
+
+class edge_queue {
+ public:
+  enum class kind { spsc, mpmc };
+
+  edge_queue(kind k, std::size_t capacity);
+  ~edge_queue();
+  edge_queue(const edge_queue&) = delete;
+  edge_queue& operator=(const edge_queue&) = delete;
+
+  /// Registers a producer (MPMC only) and returns its token index.
+  std::size_t add_producer();
+
+  /// Enqueues `b` unless the queue is at capacity. Takes ownership of `b`'s reference on success.
+  bool try_push(detail::batch_base* b, std::size_t producer);
+  /// Dequeues the oldest batch of some producer, or nullptr. Wakes waiting producers.
+  detail::batch_base* try_pop();
+
+  /// Calls `wake` once after the next pop (or right away if there is space now).
+  void add_waiter(std::function<void()> wake);
+
+  bool has_items() const noexcept { return depth_.load(std::memory_order_acquire) > 0; }
+  std::size_t depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
+  std::size_t max_depth() const noexcept { return max_depth_.load(std::memory_order_relaxed); }
+  std::size_t capacity() const noexcept { return capacity_; }
+
+ private:
+  void wake_waiters();
+
+  kind kind_;
+  std::size_t capacity_;
+  std::unique_ptr<moodycamel::ReaderWriterQueue<detail::batch_base*>> spsc_;
+  std::unique_ptr<moodycamel::ConcurrentQueue<detail::batch_base*>> mpmc_;
+  std::vector<std::unique_ptr<moodycamel::ProducerToken>> tokens_;
+  std::unique_ptr<moodycamel::ConsumerToken> consumer_token_;
+
+  std::atomic<std::size_t> reserved_{0};  // slots reserved by producers (>= depth_)
+  std::atomic<std::size_t> depth_{0};     // batches actually enqueued and not yet popped
+  std::atomic<std::size_t> max_depth_{0};
+
+  std::atomic<bool> has_waiters_{false};
+  std::mutex waiters_mutex_;
+  std::vector<std::function<void()>> waiters_;  // guarded by waiters_mutex_
+};
+
+}  // namespace streamweave::internal

@@ -1,0 +1,593 @@
+#include "runtime/execution_state.hpp"
+
+#include "logging/log.hpp"
+
+#include <streamweave/error.hpp>
+
+#include <algorithm>
+#include <limits>
+#include <stdexcept>
+#include <thread>
+
+namespace streamweave::internal {
+
+namespace {
+
+constexpr std::size_t no_queue = std::numeric_limits<std::size_t>::max();
+
+/// Releases a batch reference when the scope ends (also on exceptions from user code).
+class batch_ref_guard {
+ public:
+  explicit batch_ref_guard(detail::batch_base* b) noexcept : b_(b) {}
+  ~batch_ref_guard() {
+    if (b_ != nullptr) detail::release_batch(b_);
+  }
+  batch_ref_guard(const batch_ref_guard&) = delete;
+  batch_ref_guard& operator=(const batch_ref_guard&) = delete;
+
+ private:
+  detail::batch_base* b_;
+};
+
+void push_or_pend(edge_queue* q, std::size_t token, detail::batch_base* b, unit* consumer, delivery_sink& sink) {
+  // Keep this source's batches in order: once something waits, everything queues behind it.
+  if (sink.pending.empty() && q->try_push(b, token)) {
+    if (consumer != nullptr) consumer->schedule();
+    return;
+  }
+  sink.pending.push_back(pending_push{q, token, b, consumer});
+}
+
+void lock_slot(progress_slot& s) noexcept {
+  while (s.lock.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+}
+
+timestamp frontier_min(const std::vector<timestamp>& f) noexcept {
+  return f.empty() ? detail::empty_frontier : *std::min_element(f.begin(), f.end());
+}
+
+}  // namespace
+
+void deliver(output_port_runtime& port, detail::batch_base* b, std::size_t batch_size, delivery_sink sink, unit* via) {
+  batch_ref_guard original(b);  // every edge takes its own reference
+  for (auto& edge : port.edges) {
+    detail::batch_base* ref = detail::share_batch(*b);
+    switch (edge.k) {
+      case output_edge::kind::fused: {
+        batch_ref_guard guard(ref);
+        instance_runtime* previous = via->current;
+        via->current = edge.fused_consumer;
+        detail::activation act(*edge.fused_consumer);
+        edge.fused_consumer->body->on_batch(act, edge.fused_port, *ref);
+        via->current = previous;
+        break;
+      }
+      case output_edge::kind::queue:
+        sink.progress.post(edge.target, ref->time, +1);
+        push_or_pend(edge.queues[0], edge.tokens[0], ref, edge.consumers[0], sink);
+        break;
+      case output_edge::kind::routed: {
+        {
+          batch_ref_guard guard(ref);
+          try {
+            edge.router->route(*ref, *edge.route_pool, batch_size, edge.scratch);
+          } catch (...) {
+            for (auto*& s : edge.scratch)
+              if (s != nullptr) detail::release_batch(std::exchange(s, nullptr));
+            throw;
+          }
+        }
+        for (std::size_t d = 0; d < edge.scratch.size(); ++d) {
+          detail::batch_base* part = std::exchange(edge.scratch[d], nullptr);
+          if (part == nullptr) continue;
+          sink.progress.post(edge.target, part->time, +1);
+          push_or_pend(edge.queues[d], edge.tokens[d], part, edge.consumers[d], sink);
+        }
+        break;
+      }
+    }
+  }
+}
+
+bool flush_pending(std::vector<pending_push>& pending, const std::function<void()>& wake) {
+  std::size_t done = 0;
+  for (; done < pending.size(); ++done) {
+    auto& p = pending[done];
+    if (!p.queue->try_push(p.batch, p.token)) break;
+    if (p.consumer != nullptr) p.consumer->schedule();
+  }
+  pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(done));
+  if (!pending.empty()) pending.front().queue->add_waiter(wake);
+  return pending.empty();
+}
+
+// ---------------------------------------------------------------------------------------------
+// unit
+
+void unit::schedule() noexcept {
+  int s = state_.load(std::memory_order_acquire);
+  for (;;) {
+    if (s == idle) {
+      if (state_.compare_exchange_weak(s, scheduled, std::memory_order_acq_rel)) {
+        exec->submit(*this);
+        return;
+      }
+    } else if (s == running) {
+      if (state_.compare_exchange_weak(s, running_again, std::memory_order_acq_rel)) return;
+    } else {
+      return;  // already scheduled, or will run again
+    }
+  }
+}
+
+void unit::run() noexcept {
+  state_.store(running, std::memory_order_release);
+  bool more = false;
+  if (!exec->stopping()) {
+    current = head;
+    try {
+      for (instance_runtime* m : members)
+        for (std::size_t p = 0; p < m->input_locations.size(); ++p)
+          m->frontier_snapshot[p] = exec->frontier_of(m->input_locations[p]);
+      if (pending.empty() || flush_pending(pending, waker())) {
+        budget = exec->config().activation_budget;
+        detail::activation act(*head);
+        more = head->body->activate(act);
+      }
+      for (instance_runtime* m : members)
+        if (m->last_popped != nullptr) detail::release_batch(std::exchange(m->last_popped, nullptr));
+      if (!pending.empty()) {
+        more = false;
+        pending.front().queue->add_waiter(waker());
+      }
+      exec->publish(slot, progress);
+    } catch (...) {
+      for (instance_runtime* m : members)
+        if (m->last_popped != nullptr) detail::release_batch(std::exchange(m->last_popped, nullptr));
+      exec->fail(current->spec->name, std::current_exception());
+      more = false;
+    }
+  }
+  if (more && !exec->stopping()) {
+    state_.store(scheduled, std::memory_order_release);
+    exec->submit(*this);
+  } else {
+    int expected = running;
+    if (!state_.compare_exchange_strong(expected, idle, std::memory_order_acq_rel)) {
+      // schedule() was called while we ran: run again.
+      state_.store(scheduled, std::memory_order_release);
+      exec->submit(*this);
+    }
+  }
+  exec->run_tracker();
+  exec->task_done();
+}
+
+// ---------------------------------------------------------------------------------------------
+// execution_state: wiring
+
+execution_state::execution_state(std::shared_ptr<detail::graph_state> graph, runtime_config config, tbb::task_arena& arena)
+    : graph_(std::move(graph)), config_(config), arena_(arena) {
+  build();
+}
+
+void execution_state::build() {
+  auto& nodes = graph_->nodes;
+  const std::size_t n_nodes = nodes.size();
+
+  // Consumers of every output port, for validation, fusion and probes.
+  std::vector<std::vector<std::vector<const detail::edge_spec*>>> consumers(n_nodes);
+  for (std::size_t n = 0; n < n_nodes; ++n) consumers[n].resize(nodes[n].outputs);
+  for (const auto& e : graph_->edges) consumers[e.from_node][e.from_port].push_back(&e);
+  std::vector<std::vector<bool>> probed(n_nodes);
+  for (std::size_t n = 0; n < n_nodes; ++n) probed[n].assign(nodes[n].outputs, false);
+  for (const auto& p : graph_->probes) probed[p.node][p.port] = true;
+  for (std::size_t n = 0; n < n_nodes; ++n)
+    for (std::size_t o = 0; o < nodes[n].outputs; ++o)
+      if (consumers[n][o].empty() && !probed[n][o])
+        throw graph_error("graph '" + graph_->name + "': the stream produced by '" + nodes[n].name +
+                          "' is never consumed (dangling stream); attach an operator, a sink or a probe");
+
+  // Progress tracker.
+  std::vector<progress::node_shape<timestamp>> shapes;
+  shapes.reserve(n_nodes);
+  for (const auto& spec : nodes) shapes.push_back({spec.name, spec.inputs, spec.outputs, {}});
+  std::vector<std::pair<progress::tracker<timestamp>::port_ref, progress::tracker<timestamp>::port_ref>> edges;
+  for (const auto& e : graph_->edges) edges.push_back({{e.from_node, e.from_port}, {e.to_node, e.to_port}});
+  try {
+    tracker_ = std::make_unique<progress::tracker<timestamp>>(std::move(shapes), edges);
+  } catch (const std::invalid_argument& e) {
+    throw graph_error("graph '" + graph_->name + "': " + e.what());
+  }
+  frontiers_ = std::vector<std::atomic<timestamp>>(tracker_->location_count());
+  for (auto& f : frontiers_) f.store(0, std::memory_order_relaxed);
+  probes_by_location_.resize(tracker_->location_count());
+
+  // Which edges are fused: a pipeline edge into a stateless single-input operator that is the
+  // only consumer of its producer's output, with equal parallelism, from a scheduled producer.
+  std::vector<bool> fused_edge(graph_->edges.size(), false);
+  for (std::size_t i = 0; i < graph_->edges.size(); ++i) {
+    const auto& e = graph_->edges[i];
+    const auto& from = nodes[e.from_node];
+    const auto& to = nodes[e.to_node];
+    fused_edge[i] = to.fusable && to.inputs == 1 && !e.exchange && from.parallelism == to.parallelism &&
+                    consumers[e.from_node][e.from_port].size() == 1 && from.kind != detail::node_kind::input;
+  }
+
+  // Instances and queues.
+  instances_.resize(n_nodes);
+  queue_index_.resize(n_nodes);
+  for (std::size_t n = 0; n < n_nodes; ++n) {
+    const auto& spec = nodes[n];
+    if (spec.kind == detail::node_kind::input) continue;
+    queue_index_[n].assign(spec.parallelism, std::vector<std::size_t>(spec.inputs, no_queue));
+    for (std::size_t i = 0; i < spec.parallelism; ++i) {
+      auto inst = std::make_unique<instance_runtime>();
+      inst->exec = this;
+      inst->node = n;
+      inst->index = i;
+      inst->count = spec.parallelism;
+      inst->spec = &spec;
+      inst->inputs.assign(spec.inputs, nullptr);
+      for (std::size_t p = 0; p < spec.inputs; ++p) inst->input_locations.push_back(tracker_->target(n, p));
+      inst->frontier_snapshot.assign(spec.inputs, 0);
+      for (std::size_t o = 0; o < spec.outputs; ++o) {
+        inst->outputs.push_back(std::make_unique<output_port_runtime>());
+        inst->outputs.back()->location = tracker_->source(n, o);
+      }
+      instances_[n].push_back(std::move(inst));
+    }
+  }
+  for (std::size_t ei = 0; ei < graph_->edges.size(); ++ei) {
+    if (fused_edge[ei]) continue;
+    const auto& e = graph_->edges[ei];
+    const auto& from = nodes[e.from_node];
+    const auto& to = nodes[e.to_node];
+    // One producer per queue (a pipeline edge, or an input whose senders serialise on its
+    // mutex): SPSC. Several producers (exchange, or a merge of unequal parallelism): MPMC.
+    const bool single_producer = !e.exchange && from.parallelism == to.parallelism;
+    for (std::size_t j = 0; j < to.parallelism; ++j) {
+      auto k = single_producer ? edge_queue::kind::spsc : edge_queue::kind::mpmc;
+      queue_index_[e.to_node][j][e.to_port] = queues_.size();
+      queues_.push_back(std::make_unique<edge_queue>(k, config_.queue_capacity));
+      instances_[e.to_node][j]->inputs[e.to_port] = queues_.back().get();
+    }
+  }
+
+  // Units: every instance not fused into its producer heads one; fused ones join the
+  // producer's unit. Nodes are in topological order (a stream exists before its consumers).
+  std::vector<bool> fused_node(n_nodes, false);
+  for (std::size_t ei = 0; ei < graph_->edges.size(); ++ei)
+    if (fused_edge[ei]) fused_node[graph_->edges[ei].to_node] = true;
+  for (std::size_t n = 0; n < n_nodes; ++n) {
+    if (nodes[n].kind == detail::node_kind::input || fused_node[n]) continue;
+    for (auto& inst : instances_[n]) {
+      auto u = std::make_unique<unit>();
+      u->exec = this;
+      u->head = inst.get();
+      u->members.push_back(inst.get());
+      u->slot = static_cast<std::uint32_t>(units_.size());
+      inst->owner = u.get();
+      units_.push_back(std::move(u));
+    }
+  }
+  for (std::size_t ei = 0; ei < graph_->edges.size(); ++ei) {
+    if (!fused_edge[ei]) continue;
+    const auto& e = graph_->edges[ei];
+    for (std::size_t j = 0; j < nodes[e.to_node].parallelism; ++j) {
+      unit* u = instances_[e.from_node][j]->owner;
+      instances_[e.to_node][j]->owner = u;
+      u->members.push_back(instances_[e.to_node][j].get());
+    }
+  }
+
+  // Inputs.
+  for (std::size_t n = 0; n < n_nodes; ++n) {
+    if (nodes[n].kind != detail::node_kind::input) continue;
+    auto b = std::make_unique<input_binding>();
+    b->exec = this;
+    b->output = std::make_unique<output_port_runtime>();
+    b->output->location = tracker_->source(n, 0);
+    b->location = b->output->location;
+    inputs_.push_back(std::move(b));
+    input_states_.push_back(nodes[n].input);
+  }
+  slot_count_ = units_.size() + inputs_.size();
+  slots_ = std::make_unique<progress_slot[]>(slot_count_);
+  for (std::size_t i = 0; i < inputs_.size(); ++i) inputs_[i]->slot = static_cast<std::uint32_t>(units_.size() + i);
+
+  // Output edges for every producing instance (and input).
+  auto wire = [&](output_port_runtime& port, const detail::edge_spec& e, std::size_t ei, std::size_t producer_index,
+                  std::size_t producer_count) {
+    const auto& to = nodes[e.to_node];
+    output_edge edge;
+    edge.target = tracker_->target(e.to_node, e.to_port);
+    if (fused_edge[ei]) {
+      edge.k = output_edge::kind::fused;
+      edge.fused_consumer = instances_[e.to_node][producer_index].get();
+      edge.fused_port = e.to_port;
+    } else if (e.exchange) {
+      edge.k = output_edge::kind::routed;
+      for (std::size_t j = 0; j < to.parallelism; ++j) {
+        edge_queue* q = queues_[queue_index_[e.to_node][j][e.to_port]].get();
+        edge.queues.push_back(q);
+        edge.tokens.push_back(q->add_producer());
+        edge.consumers.push_back(instances_[e.to_node][j]->owner);
+      }
+      edge.router = e.exchange->make_router();
+      edge.route_pool = std::make_unique<detail::batch_pool>();
+      edge.scratch.assign(to.parallelism, nullptr);
+    } else {
+      edge.k = output_edge::kind::queue;
+      const std::size_t j = producer_count == to.parallelism ? producer_index : producer_index % to.parallelism;
+      edge_queue* q = queues_[queue_index_[e.to_node][j][e.to_port]].get();
+      edge.queues.push_back(q);
+      edge.tokens.push_back(q->add_producer());
+      edge.consumers.push_back(instances_[e.to_node][j]->owner);
+    }
+    port.edges.push_back(std::move(edge));
+  };
+  std::vector<std::size_t> input_index(n_nodes, 0);
+  for (std::size_t n = 0, k = 0; n < n_nodes; ++n)
+    if (nodes[n].kind == detail::node_kind::input) input_index[n] = k++;
+  for (std::size_t ei = 0; ei < graph_->edges.size(); ++ei) {
+    const auto& e = graph_->edges[ei];
+    const auto& from = nodes[e.from_node];
+    if (from.kind == detail::node_kind::input) {
+      wire(*inputs_[input_index[e.from_node]]->output, e, ei, 0, 1);
+    } else {
+      for (std::size_t i = 0; i < from.parallelism; ++i)
+        wire(*instances_[e.from_node][i]->outputs[e.from_port], e, ei, i, from.parallelism);
+    }
+  }
+
+  // Bodies, with their initial capabilities counted in their unit's buffer.
+  for (std::size_t n = 0; n < n_nodes; ++n) {
+    const auto& spec = nodes[n];
+    for (auto& inst : instances_[n]) {
+      detail::instance_info info;
+      info.index = inst->index;
+      info.count = inst->count;
+      info.batch_size = config_.batch_size;
+      info.progress = &inst->owner->progress;
+      info.name = &spec.name;
+      for (auto& out : inst->outputs) info.output_locations.push_back(out->location);
+      std::vector<capability> initial;
+      if (spec.initial_capability)
+        for (auto loc : info.output_locations) initial.push_back(capability::mint(info.progress, loc, 0));
+      inst->body = spec.make_body(info, std::move(initial));
+    }
+  }
+
+  // Probes watch the targets that consume their stream (so "complete" includes processing by
+  // the consumers), or the stream's own source when nothing consumes it.
+  for (const auto& p : graph_->probes) {
+    std::vector<progress::location_id> watch;
+    for (const auto* e : consumers[p.node][p.port]) watch.push_back(tracker_->target(e->to_node, e->to_port));
+    if (watch.empty()) watch.push_back(tracker_->source(p.node, p.port));
+    std::sort(watch.begin(), watch.end());
+    watch.erase(std::unique(watch.begin(), watch.end()), watch.end());
+    for (auto loc : watch) probes_by_location_[loc].push_back(p.state.get());
+    probes_.push_back(p.state);
+    probe_watch_.push_back(std::move(watch));
+  }
+}
+
+void execution_state::start() {
+  // Initial capabilities of operators and inputs, applied before anything runs.
+  for (auto& u : units_) {
+    for (const auto& up : u->progress.updates()) tracker_->update(up.location, up.time, up.delta);
+    u->progress.updates().clear();
+  }
+  for (std::size_t i = 0; i < inputs_.size(); ++i) {
+    auto& state = *input_states_[i];
+    std::lock_guard lock(state.mutex);
+    if (!state.closed()) tracker_->update(inputs_[i]->location, state.time(), +1);
+    state.binding = inputs_[i].get();
+  }
+  tracker_busy_.store(true, std::memory_order_acquire);
+  tracker_->propagate([&](progress::location_id loc) { on_location_changed(loc); });
+  // Locations that never got a pointstamp are complete from the start.
+  for (progress::location_id loc = 0; loc < tracker_->location_count(); ++loc)
+    if (tracker_->frontier(loc).empty()) on_location_changed(loc);
+  const bool nothing_to_do = !tracker_->has_pointstamps();
+  tracker_busy_.store(false, std::memory_order_release);
+  log::debug("graph '{}' started: {} units, {} queues, {} inputs", graph_->name, units_.size(), queues_.size(),
+             inputs_.size());
+  if (nothing_to_do) {
+    finish(true);
+    return;
+  }
+  for (auto& u : units_) u->schedule();
+  run_tracker();
+}
+
+execution_state::~execution_state() {
+  cancel();
+  wait_until_finished(std::chrono::hours(24 * 365));
+  shut_down_.store(true, std::memory_order_seq_cst);
+  while (tasks_.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+  detach_handles();
+  // Order matters: bodies may hold capabilities (posting into unit buffers) and batches return
+  // to pools owned by instances and inputs, so queues and pending pushes go first.
+  for (auto& u : units_)
+    for (auto& p : u->pending) detail::release_batch(p.batch);
+  for (auto& b : inputs_)
+    for (auto& p : b->pending) detail::release_batch(p.batch);
+  queues_.clear();
+  for (auto& per_node : instances_)
+    for (auto& inst : per_node) inst->body.reset();
+  instances_.clear();
+}
+
+void execution_state::detach_handles() noexcept {
+  for (auto& state : input_states_) {
+    std::lock_guard lock(state->mutex);
+    state->binding = nullptr;
+    state->run_over = true;
+  }
+}
+
+const edge_queue& execution_state::queue(std::size_t node, std::size_t instance, std::size_t port) const {
+  const std::size_t qi = queue_index_.at(node).at(instance).at(port);
+  if (qi == no_queue) throw std::out_of_range("no queue: the input is fused into its producer");
+  return *queues_[qi];
+}
+
+std::vector<queue_stats> execution_state::stats() const {
+  std::vector<queue_stats> out;
+  for (std::size_t n = 0; n < queue_index_.size(); ++n)
+    for (std::size_t i = 0; i < queue_index_[n].size(); ++i)
+      for (std::size_t p = 0; p < queue_index_[n][i].size(); ++p) {
+        const std::size_t qi = queue_index_[n][i][p];
+        if (qi == no_queue) continue;
+        const auto& q = *queues_[qi];
+        out.push_back({graph_->nodes[n].name, i, p, q.depth(), q.max_depth(), q.capacity()});
+      }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------
+// progress
+
+void execution_state::publish(std::uint32_t slot, detail::progress_buffer& buffer) {
+  auto& updates = buffer.updates();
+  if (updates.empty()) return;
+  progress_slot& s = slots_[slot];
+  lock_slot(s);
+  s.updates.insert(s.updates.end(), updates.begin(), updates.end());
+  s.lock.clear(std::memory_order_release);
+  updates.clear();
+  if (!s.dirty.exchange(true, std::memory_order_acq_rel)) dirty_slots_.enqueue(slot);
+}
+
+void execution_state::run_tracker() noexcept {
+  tracker_requested_.store(true, std::memory_order_seq_cst);
+  for (;;) {
+    if (tracker_busy_.exchange(true, std::memory_order_acq_rel)) return;  // the owner will see our request
+    tracker_requested_.store(false, std::memory_order_seq_cst);
+    bool applied = false;
+    std::uint32_t id = 0;
+    while (dirty_slots_.try_dequeue(id)) {
+      progress_slot& s = slots_[id];
+      s.dirty.store(false, std::memory_order_seq_cst);
+      lock_slot(s);
+      drained_.swap(s.updates);
+      s.lock.clear(std::memory_order_release);
+      for (const auto& up : drained_) tracker_->update(up.location, up.time, up.delta);
+      applied = applied || !drained_.empty();
+      drained_.clear();
+    }
+    if (applied) {
+      tracker_->propagate([&](progress::location_id loc) { on_location_changed(loc); });
+      if (!tracker_->has_pointstamps()) finish(true);
+    }
+    tracker_busy_.store(false, std::memory_order_seq_cst);
+    if (!tracker_requested_.load(std::memory_order_seq_cst)) return;
+  }
+}
+
+void execution_state::on_location_changed(progress::location_id loc) {
+  const timestamp f = frontier_min(tracker_->frontier(loc));
+  frontiers_[loc].store(f, std::memory_order_release);
+  if (tracker_->is_target(loc)) {
+    const std::size_t n = tracker_->node_of(loc);
+    if (graph_->nodes[n].interest == detail::frontier_interest::always)
+      for (auto& inst : instances_[n]) inst->owner->schedule();
+  }
+  for (detail::probe_state* p : probes_by_location_[loc]) {
+    const auto idx = static_cast<std::size_t>(std::find_if(probes_.begin(), probes_.end(),
+                                                           [&](const auto& s) { return s.get() == p; }) -
+                                              probes_.begin());
+    timestamp value = detail::empty_frontier;
+    for (auto w : probe_watch_[idx]) value = std::min(value, frontiers_[w].load(std::memory_order_relaxed));
+    p->publish(value);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// lifecycle
+
+void execution_state::submit(unit& u) noexcept {
+  tasks_.fetch_add(1, std::memory_order_seq_cst);
+  if (shut_down_.load(std::memory_order_seq_cst)) {
+    task_done();
+    return;
+  }
+  unit* target = &u;
+  arena_.enqueue([target] { target->run(); });
+}
+
+void execution_state::task_done() noexcept {
+  if (tasks_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+    std::lock_guard lock(mutex_);
+    finished_cv_.notify_all();
+  }
+}
+
+void execution_state::finish(bool completed) noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    finished_ = true;
+    if (completed) completed_.store(true, std::memory_order_release);
+    finished_cv_.notify_all();
+  }
+  if (!completed) {
+    stopping_.store(true, std::memory_order_release);
+    for (auto& state : input_states_) {
+      state->cancelled.store(true, std::memory_order_seq_cst);
+      state->wake_senders();
+    }
+    for (auto& p : probes_) p->abort();
+  }
+  log::debug("graph '{}' {}", graph_->name, completed ? "completed" : "stopped");
+}
+
+void execution_state::fail(const std::string& node, std::exception_ptr error) noexcept {
+  std::exception_ptr wrapped;
+  try {
+    std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    try {
+      throw operator_error(node, e.what());
+    } catch (...) {
+      wrapped = std::current_exception();
+    }
+  } catch (...) {
+    try {
+      throw operator_error(node, "unknown exception");
+    } catch (...) {
+      wrapped = std::current_exception();
+    }
+  }
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;  // the first failure wins
+    error_ = wrapped;
+  }
+  log::error("graph '{}': operator '{}' failed; stopping the run", graph_->name, node);
+  finish(false);
+}
+
+void execution_state::cancel() noexcept {
+  {
+    std::lock_guard lock(mutex_);
+    if (finished_) return;
+    cancelled_by_user_ = true;
+  }
+  finish(false);
+}
+
+bool execution_state::wait_until_finished(std::chrono::nanoseconds timeout) const {
+  std::unique_lock lock(mutex_);
+  return finished_cv_.wait_for(lock, timeout, [&] { return finished_ && tasks_.load(std::memory_order_acquire) == 0; });
+}
+
+void execution_state::rethrow_if_failed() const {
+  std::lock_guard lock(mutex_);
+  if (error_) std::rethrow_exception(error_);
+  if (cancelled_by_user_) throw cancelled_error("graph '" + graph_->name + "': the run was cancelled");
+}
+
+}  // namespace streamweave::internal

@@ -1,0 +1,229 @@
+#pragma once
+/// \file
+/// The running form of a graph: operator instances grouped into scheduling units, the edge
+/// queues between them, the progress tracker and the combining runner that owns it.
+///
+/// Threads that meet here:
+///  - TBB workers run unit activations (`unit::run`), at most one per unit at a time;
+///  - outside threads call input handles, probes, output handles, `cancel` and `wait`;
+///  - whoever finishes an activation or publishes input progress may become the tracker's
+///    owner for one round (`run_tracker`, a combining lock: no thread ever waits for it).
+#include <streamweave/detail/input_state.hpp>
+#include <streamweave/detail/node.hpp>
+#include <streamweave/progress/probe.hpp>
+#include <streamweave/progress/tracker.hpp>
+#include <streamweave/runtime/execution.hpp>
+
+#include "queue/batch_pool.hpp"
+#include "queue/edge_queue.hpp"
+
+#include <oneapi/tbb/task_arena.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <concurrentqueue.h>
+#include <condition_variable>
+#include <exception>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace streamweave::internal {
+
+class execution_state;
+class unit;
+class instance_runtime;
+
+/// One consumer attachment of an output port, as seen by one producing instance.
+struct output_edge {
+  enum class kind { fused, queue, routed };
+  kind k = kind::queue;
+  progress::location_id target = 0;  // the consumer's (node, input) location
+  // fused
+  instance_runtime* fused_consumer = nullptr;
+  std::size_t fused_port = 0;
+  // queue and routed: one destination per consumer instance (queue: exactly one)
+  std::vector<edge_queue*> queues;
+  std::vector<std::size_t> tokens;
+  std::vector<unit*> consumers;
+  std::unique_ptr<detail::router> router;
+  std::unique_ptr<detail::batch_pool> route_pool;
+  std::vector<detail::batch_base*> scratch;
+};
+
+struct output_port_runtime {
+  std::vector<output_edge> edges;
+  detail::batch_pool pool;
+  progress::location_id location = 0;
+};
+
+/// A batch a full queue did not accept yet. Counted in flight already.
+struct pending_push {
+  edge_queue* queue;
+  std::size_t token;
+  detail::batch_base* batch;
+  unit* consumer;  // nullptr when the consumer needs no wake-up
+};
+
+/// Where deliveries record their effects: the progress source's buffer and pending list.
+struct delivery_sink {
+  detail::progress_buffer& progress;
+  std::vector<pending_push>& pending;
+};
+
+/// Sends `b` (one reference, transferred) over every edge of `port`, counting `+1` at each
+/// target for each queued batch. Fused edges call the consumer's `on_batch` through `unit`
+/// (must be non-null when the port has fused edges).
+void deliver(output_port_runtime& port, detail::batch_base* b, std::size_t batch_size, delivery_sink sink, unit* via);
+
+/// Tries to enqueue every pending push in order; stops at the first full queue and registers
+/// `wake` on it. Returns true when nothing remains pending.
+bool flush_pending(std::vector<pending_push>& pending, const std::function<void()>& wake);
+
+class instance_runtime {
+ public:
+  execution_state* exec = nullptr;
+  unit* owner = nullptr;
+  std::size_t node = 0;
+  std::size_t index = 0;
+  std::size_t count = 1;
+  const detail::node_spec* spec = nullptr;
+  std::unique_ptr<detail::node_body> body;
+  std::vector<edge_queue*> inputs;  // one per input port (nullptr for a fused input)
+  std::vector<progress::location_id> input_locations;
+  std::vector<timestamp> frontier_snapshot;
+  std::vector<std::unique_ptr<output_port_runtime>> outputs;
+  detail::batch_base* last_popped = nullptr;
+};
+
+/// A progress slot: where one progress source's batches wait for the tracker. Merging a
+/// source's consecutive batches here is safe and keeps them in order (I2, I3).
+struct progress_slot {
+  std::atomic_flag lock = ATOMIC_FLAG_INIT;  // held only while appending or taking
+  std::vector<detail::progress_update> updates;
+  std::atomic<bool> dirty{false};
+};
+
+/// A scheduling unit: an operator instance plus the operators fused into it. It is one TBB
+/// task at a time and one progress source.
+class unit {
+ public:
+  execution_state* exec = nullptr;
+  instance_runtime* head = nullptr;
+  std::vector<instance_runtime*> members;  // head first, then fused instances
+  std::uint32_t slot = 0;
+  detail::progress_buffer progress;
+  std::vector<pending_push> pending;
+  std::size_t budget = 0;
+  instance_runtime* current = nullptr;  // whose code runs now (for error messages)
+
+  /// Makes sure the unit runs (again) soon. Thread safety: any thread.
+  void schedule() noexcept;
+  /// One activation; called by the scheduler only.
+  void run() noexcept;
+
+  std::function<void()> waker() {
+    return [this] { schedule(); };
+  }
+
+ private:
+  friend class execution_state;
+  // idle -> scheduled -> running -> idle; running + schedule() -> running_again.
+  enum : int { idle = 0, scheduled = 1, running = 2, running_again = 3 };
+  std::atomic<int> state_{idle};
+};
+
+/// Lib side of an input handle.
+struct input_binding {
+  execution_state* exec = nullptr;
+  std::unique_ptr<output_port_runtime> output;
+  progress::location_id location = 0;
+  std::uint32_t slot = 0;
+  detail::progress_buffer progress;
+  std::vector<pending_push> pending;
+};
+
+struct runtime_config {
+  std::size_t batch_size = 1024;
+  std::size_t queue_capacity = 64;
+  std::size_t activation_budget = 16;
+};
+
+class execution_state {
+ public:
+  execution_state(std::shared_ptr<detail::graph_state> graph, runtime_config config, tbb::task_arena& arena);
+  ~execution_state();
+
+  /// Applies initial capabilities and schedules every unit.
+  void start();
+
+  /// Publishes `buffer` from progress source `slot` and clears it.
+  void publish(std::uint32_t slot, detail::progress_buffer& buffer);
+  /// Runs the tracker if nobody else does (combining); never blocks.
+  void run_tracker() noexcept;
+
+  void fail(const std::string& node, std::exception_ptr error) noexcept;
+  void cancel() noexcept;
+  bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
+
+  /// Waits until the run is over and no task is left; returns false on timeout.
+  bool wait_until_finished(std::chrono::nanoseconds timeout) const;
+  /// After `wait_until_finished`: rethrows the failure, or throws `cancelled_error`.
+  void rethrow_if_failed() const;
+  bool completed() const noexcept { return completed_.load(std::memory_order_acquire); }
+
+  void submit(unit& u) noexcept;
+  const runtime_config& config() const noexcept { return config_; }
+  timestamp frontier_of(progress::location_id target) const noexcept {
+    return frontiers_[target].load(std::memory_order_acquire);
+  }
+  const edge_queue& queue(std::size_t node, std::size_t instance, std::size_t port) const;
+  std::vector<queue_stats> stats() const;
+
+ private:
+  void build();
+  void on_location_changed(progress::location_id loc);
+  void finish(bool completed) noexcept;
+  void task_done() noexcept;
+  void detach_handles() noexcept;
+
+  friend class unit;
+
+  std::shared_ptr<detail::graph_state> graph_;
+  runtime_config config_;
+  tbb::task_arena& arena_;
+
+  std::unique_ptr<progress::tracker<timestamp>> tracker_;
+  std::vector<std::atomic<timestamp>> frontiers_;  // per location: min of implication frontier
+  std::vector<std::vector<detail::probe_state*>> probes_by_location_;
+  std::vector<std::shared_ptr<detail::probe_state>> probes_;
+  std::vector<std::vector<progress::location_id>> probe_watch_;
+
+  std::vector<std::unique_ptr<edge_queue>> queues_;
+  // queue_index_[node][instance][port] -> queues_ index (or npos for a fused input)
+  std::vector<std::vector<std::vector<std::size_t>>> queue_index_;
+  std::vector<std::vector<std::unique_ptr<instance_runtime>>> instances_;
+  std::vector<std::unique_ptr<unit>> units_;
+  std::vector<std::unique_ptr<input_binding>> inputs_;
+  std::vector<std::shared_ptr<detail::input_state>> input_states_;
+  std::unique_ptr<progress_slot[]> slots_;
+  std::size_t slot_count_ = 0;
+  moodycamel::ConcurrentQueue<std::uint32_t> dirty_slots_;
+
+  std::atomic<bool> tracker_busy_{false};
+  std::atomic<bool> tracker_requested_{false};
+  std::vector<detail::progress_update> drained_;
+
+  std::atomic<bool> stopping_{false};
+  std::atomic<bool> completed_{false};
+  std::atomic<bool> shut_down_{false};
+  std::atomic<std::size_t> tasks_{0};
+  mutable std::mutex mutex_;
+  mutable std::condition_variable finished_cv_;
+  bool finished_ = false;              // guarded by mutex_
+  std::exception_ptr error_;           // guarded by mutex_
+  bool cancelled_by_user_ = false;     // guarded by mutex_
+};
+
+}  // namespace streamweave::internal

@@ -1,0 +1,113 @@
+// Input handles: outside threads feeding a running graph (streamweave::detail::input_state).
+#include "runtime/execution_state.hpp"
+
+#include <streamweave/error.hpp>
+
+namespace streamweave::detail {
+
+input_state::input_state(std::string name)
+    : name_(std::move(name)), pool_(new batch_pool(), [](batch_pool* p) { delete p; }) {}
+
+input_state::~input_state() {
+  if (staging_ != nullptr) release_batch(staging_);
+}
+
+void input_state::check_can_send(const char* op) const {
+  if (closed_) throw usage_error("input '" + name_ + "': " + op + " after close()");
+  if (cancelled.load(std::memory_order_acquire))
+    throw cancelled_error("input '" + name_ + "': " + op + " on a run that was cancelled or failed");
+  if (binding == nullptr) {
+    if (run_over) throw usage_error("input '" + name_ + "': " + op + " after the run ended");
+    throw usage_error("input '" + name_ + "': " + op + " before the graph runs (call runtime::run first)");
+  }
+}
+
+std::size_t input_state::batch_size() const noexcept {
+  return binding != nullptr ? binding->exec->config().batch_size : 1024;
+}
+
+void input_state::wake_senders() noexcept {
+  space_generation.fetch_add(1, std::memory_order_release);
+  space_generation.notify_all();
+}
+
+bool input_state::backpressured() {
+  if (binding == nullptr) return false;
+  return !internal::flush_pending(binding->pending, [this] { wake_senders(); });
+}
+
+void input_state::hand_over_staging() {
+  if (staging_ == nullptr || staging_->size() == 0) return;
+  batch_base* b = std::exchange(staging_, nullptr);
+  b->time = time_;
+  internal::deliver(*binding->output, b, batch_size(), {binding->progress, binding->pending}, nullptr);
+  // Bound the progress buffer; publishing is otherwise left to advance_to/close (the input's
+  // capability holds every frontier downstream meanwhile).
+  if (binding->progress.updates().size() > 64) {
+    binding->exec->publish(binding->slot, binding->progress);
+    binding->exec->run_tracker();
+  }
+}
+
+void input_state::wait_for_space(std::unique_lock<std::mutex>& lock) {
+  for (;;) {
+    const std::uint64_t seen = space_generation.load(std::memory_order_acquire);
+    if (binding == nullptr || cancelled.load(std::memory_order_acquire))
+      throw cancelled_error("input '" + name_ + "': the run stopped while a send waited for space");
+    if (internal::flush_pending(binding->pending, [this] { wake_senders(); })) return;
+    lock.unlock();
+    space_generation.wait(seen, std::memory_order_acquire);
+    lock.lock();
+  }
+}
+
+bool input_state::flush(std::unique_lock<std::mutex>& lock, bool wait) {
+  check_can_send("flush");
+  hand_over_staging();
+  if (wait) {
+    wait_for_space(lock);
+    return true;
+  }
+  return !backpressured();
+}
+
+void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
+  if (closed_) throw usage_error("input '" + name_ + "': advance_to after close()");
+  if (t < time_)
+    throw usage_error("input '" + name_ + "': advance_to(" + std::to_string(t) + ") goes backwards from time " +
+                      std::to_string(time_));
+  if (t == time_) return;
+  if (binding == nullptr) {
+    if (run_over) throw usage_error("input '" + name_ + "': advance_to after the run ended");
+    time_ = t;  // before the run: the initial capability will be at `t`
+    return;
+  }
+  check_can_send("advance_to");
+  hand_over_staging();
+  wait_for_space(lock);
+  binding->progress.post(binding->location, t, +1);
+  binding->progress.post(binding->location, time_, -1);
+  time_ = t;
+  binding->exec->publish(binding->slot, binding->progress);
+  binding->exec->run_tracker();
+}
+
+void input_state::close(std::unique_lock<std::mutex>& lock) noexcept {
+  if (closed_) return;
+  closed_ = true;
+  if (binding == nullptr) return;
+  try {
+    if (!cancelled.load(std::memory_order_acquire)) {
+      hand_over_staging();
+      wait_for_space(lock);
+    }
+  } catch (...) {
+    // Cancelled while waiting: the run is stopping and nothing downstream will read the data.
+  }
+  if (binding == nullptr) return;
+  binding->progress.post(binding->location, time_, -1);
+  binding->exec->publish(binding->slot, binding->progress);
+  binding->exec->run_tracker();
+}
+
+}  // namespace streamweave::detail
