@@ -1,1 +1,5 @@
 streamweave_add_gtest(NAME runtime_smoke_test SOURCES runtime/smoke_test.cpp LABELS unit concurrency)
+streamweave_add_gtest(NAME runtime_operators_test SOURCES runtime/operators_test.cpp LABELS unit concurrency TIMEOUT 60)
+streamweave_add_gtest(NAME runtime_errors_test SOURCES runtime/errors_test.cpp LABELS unit concurrency TIMEOUT 60)
+streamweave_add_gtest(NAME runtime_backpressure_test SOURCES runtime/backpressure_test.cpp LABELS unit concurrency TIMEOUT 60)
+streamweave_add_gtest(NAME runtime_random_dag_test SOURCES runtime/random_dag_test.cpp LABELS unit concurrency TIMEOUT 600)

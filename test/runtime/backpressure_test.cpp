@@ -1,0 +1,118 @@
+// Back-pressure: queues never exceed their capacity (runtime counters) and send blocks.
+#include <streamweave/streamweave.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+
+namespace sw = streamweave;
+using namespace std::chrono_literals;
+
+TEST(Backpressure, SlowSinkBoundsEveryQueueAndBlocksSend) {
+  sw::runtime_options o;
+  o.threads = 2;
+  o.batch_size = 4;
+  o.queue_capacity = 3;
+  sw::runtime rt(o);
+  sw::graph g;
+  auto [in, s] = g.input<int>("in");
+  std::atomic<int> consumed{0};
+  std::atomic<bool> slow{true};
+  auto fan = s.map([](int x) { return x + 1; }, "map");
+  fan.exchange([](int x) { return x; }, 2).filter([](int) { return true; }, "keep").for_each([&](int) {
+    if (slow.load()) std::this_thread::sleep_for(200us);
+    consumed.fetch_add(1);
+  }, "slow-sink");
+  fan.for_each([](int) {}, "fast-sink");
+  auto ex = rt.run(g);
+
+  std::atomic<int> sent{0};
+  std::thread sender([&] {
+    for (int i = 0; i < 4000; ++i) {
+      in.send(i);
+      sent.fetch_add(1);
+    }
+    in.close();
+  });
+  // While the sink is slow, the sender must be held back: with capacity 3 batches of 4 records
+  // on each of a handful of edges, only a small number of records can be in flight.
+  std::this_thread::sleep_for(100ms);
+  const int in_flight = sent.load() - consumed.load();
+  EXPECT_LT(in_flight, 400) << "send() should block instead of queueing without bound";
+  EXPECT_LT(sent.load(), 4000);
+  slow = false;
+  sender.join();
+  ex.wait();
+  EXPECT_EQ(consumed.load(), 4000);
+  const auto stats = ex.stats();
+  ASSERT_FALSE(stats.empty());
+  std::size_t max_seen = 0;
+  for (const auto& q : stats) {
+    EXPECT_LE(q.max_depth, q.capacity) << q.consumer << " instance " << q.instance;
+    EXPECT_EQ(q.capacity, 3u);
+    EXPECT_EQ(q.depth, 0u) << "everything was consumed";
+    max_seen = std::max(max_seen, q.max_depth);
+  }
+  EXPECT_EQ(max_seen, 3u) << "the slow sink should have filled some queue to capacity";
+}
+
+TEST(Backpressure, TrySendReturnsFalseInsteadOfBlocking) {
+  sw::runtime_options o;
+  o.threads = 1;
+  o.batch_size = 2;
+  o.queue_capacity = 1;
+  sw::runtime rt(o);
+  sw::graph g;
+  auto [in, s] = g.input<int>("in");
+  std::atomic<bool> hold{true};
+  std::atomic<int> consumed{0};
+  s.for_each([&](int) {
+    while (hold.load()) std::this_thread::sleep_for(1ms);
+    consumed.fetch_add(1);
+  });
+  auto ex = rt.run(g);
+  int accepted = 0;
+  bool refused = false;
+  for (int i = 0; i < 1000 && !refused; ++i) {
+    if (in.try_send(i)) {
+      ++accepted;
+    } else {
+      refused = true;
+    }
+  }
+  EXPECT_TRUE(refused) << "try_send must refuse when the graph is back-pressured";
+  EXPECT_LT(accepted, 20);
+  hold = false;
+  in.close();
+  ex.wait();
+  EXPECT_EQ(consumed.load(), accepted);
+}
+
+TEST(Backpressure, OutputHandleBufferIsBounded) {
+  sw::runtime_options o;
+  o.threads = 2;
+  o.batch_size = 4;
+  o.queue_capacity = 2;
+  sw::runtime rt(o);
+  sw::graph g;
+  auto [in, s] = g.input<int>("in");
+  auto out = s.output(10, "pull");
+  auto ex = rt.run(g);
+  std::atomic<int> sent{0};
+  std::thread sender([&] {
+    for (int i = 0; i < 1000; ++i) {
+      in.send(i);
+      sent.fetch_add(1);
+    }
+    in.close();
+  });
+  std::this_thread::sleep_for(50ms);
+  EXPECT_LT(sent.load(), 200) << "nobody pulls: the sender must be held back";
+  int n = 0;
+  while (out.pop(10s)) ++n;
+  sender.join();
+  ex.wait();
+  EXPECT_EQ(n, 1000);
+}

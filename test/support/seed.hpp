@@ -1,0 +1,23 @@
+#pragma once
+// Seeds for randomized tests: printed on failure, replayable with STREAMWEAVE_SEED=<n>.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+
+namespace streamweave::testing {
+
+/// The seed to use for iteration `i` of a randomized test: `base + i`, where `base` comes from
+/// STREAMWEAVE_SEED when set (to replay a failure) and is fixed otherwise.
+inline std::uint64_t seed_for(std::uint64_t i, std::uint64_t fixed_base = 20261127) {
+  if (const char* env = std::getenv("STREAMWEAVE_SEED")) return std::strtoull(env, nullptr, 10) + i;
+  return fixed_base + i;
+}
+
+/// True when STREAMWEAVE_SEED is set: run only the one replayed seed.
+inline bool replaying() { return std::getenv("STREAMWEAVE_SEED") != nullptr; }
+
+inline std::string seed_note(std::uint64_t seed) {
+  return "seed=" + std::to_string(seed) + " (replay: STREAMWEAVE_SEED=" + std::to_string(seed) + ")";
+}
+
+}  // namespace streamweave::testing
