@@ -3,3 +3,7 @@ streamweave_add_gtest(NAME runtime_operators_test SOURCES runtime/operators_test
 streamweave_add_gtest(NAME runtime_errors_test SOURCES runtime/errors_test.cpp LABELS unit concurrency TIMEOUT 60)
 streamweave_add_gtest(NAME runtime_backpressure_test SOURCES runtime/backpressure_test.cpp LABELS unit concurrency TIMEOUT 60)
 streamweave_add_gtest(NAME runtime_random_dag_test SOURCES runtime/random_dag_test.cpp LABELS unit concurrency TIMEOUT 600)
+include(${CMAKE_CURRENT_LIST_DIR}/progress/progress.cmake)
+streamweave_add_gtest(NAME runtime_input_threads_test SOURCES runtime/input_threads_test.cpp LABELS unit concurrency TIMEOUT 120)
+streamweave_add_gtest(NAME runtime_fusion_test SOURCES runtime/fusion_test.cpp LABELS unit)
+streamweave_add_gtest(NAME runtime_allocation_test SOURCES runtime/allocation_test.cpp LABELS unit)

@@ -4,7 +4,7 @@ namespace streamweave::internal {
 
 edge_queue::edge_queue(kind k, std::size_t capacity) : kind_(k), capacity_(capacity == 0 ? 1 : capacity) {
   if (kind_ == kind::spsc) {
-    spsc_ = std::make_unique<moodycamel::ReaderWriterQueue<detail::batch_base*>>(capacity_);
+    spsc_ = std::make_unique<spsc_ring<detail::batch_base*>>(capacity_);
   } else {
     mpmc_ = std::make_unique<moodycamel::ConcurrentQueue<detail::batch_base*>>(capacity_ * 2, 0, 8);
     consumer_token_ = std::make_unique<moodycamel::ConsumerToken>(*mpmc_);
@@ -20,7 +20,8 @@ edge_queue::~edge_queue() {
 
 std::size_t edge_queue::add_producer() {
   if (kind_ == kind::mpmc) tokens_.push_back(std::make_unique<moodycamel::ProducerToken>(*mpmc_));
-  return tokens_.size() == 0 ? 0 : tokens_.size() - 1;
+  waiting_.emplace_back(nullptr);
+  return waiting_.size() - 1;
 }
 
 bool edge_queue::try_push(detail::batch_base* b, std::size_t producer) {
@@ -28,7 +29,7 @@ bool edge_queue::try_push(detail::batch_base* b, std::size_t producer) {
     reserved_.fetch_sub(1, std::memory_order_seq_cst);
     return false;
   }
-  bool ok = kind_ == kind::spsc ? spsc_->try_enqueue(b) : mpmc_->enqueue(*tokens_[producer], b);
+  bool ok = kind_ == kind::spsc ? spsc_->try_push(b) : mpmc_->enqueue(*tokens_[producer], b);
   if (!ok) {  // only on allocation failure
     reserved_.fetch_sub(1, std::memory_order_seq_cst);
     return false;
@@ -42,7 +43,7 @@ bool edge_queue::try_push(detail::batch_base* b, std::size_t producer) {
 
 detail::batch_base* edge_queue::try_pop() {
   detail::batch_base* b = nullptr;
-  const bool ok = kind_ == kind::spsc ? spsc_->try_dequeue(b) : mpmc_->try_dequeue(*consumer_token_, b);
+  const bool ok = kind_ == kind::spsc ? spsc_->try_pop(b) : mpmc_->try_dequeue(*consumer_token_, b);
   if (!ok) return nullptr;
   depth_.fetch_sub(1, std::memory_order_acq_rel);
   reserved_.fetch_sub(1, std::memory_order_seq_cst);
@@ -50,25 +51,18 @@ detail::batch_base* edge_queue::try_pop() {
   return b;
 }
 
-void edge_queue::add_waiter(std::function<void()> wake) {
-  {
-    std::lock_guard lock(waiters_mutex_);
-    waiters_.push_back(std::move(wake));
-    has_waiters_.store(true, std::memory_order_seq_cst);
-  }
-  // Re-check after publishing the flag: a pop that freed space before the flag was visible
-  // would not have woken us.
+void edge_queue::add_waiter(std::size_t producer, producer_waker* w) {
+  waiting_[producer].store(w, std::memory_order_seq_cst);
+  has_waiters_.store(true, std::memory_order_seq_cst);
+  // Re-check after publishing: a pop that freed space before the flag was visible did not
+  // wake us.
   if (reserved_.load(std::memory_order_seq_cst) < capacity_) wake_waiters();
 }
 
 void edge_queue::wake_waiters() {
-  std::vector<std::function<void()>> woken;
-  {
-    std::lock_guard lock(waiters_mutex_);
-    woken.swap(waiters_);
-    has_waiters_.store(false, std::memory_order_seq_cst);
-  }
-  for (auto& w : woken) w();
+  has_waiters_.store(false, std::memory_order_seq_cst);
+  for (auto& slot : waiting_)
+    if (producer_waker* w = slot.exchange(nullptr, std::memory_order_acq_rel)) w->wake();
 }
 
 }  // namespace streamweave::internal

@@ -1,9 +1,9 @@
 #pragma once
 /// \file
 /// `edge_queue`: the bounded lock-free queue of batches feeding one input port of one operator
-/// instance. One-to-one (pipeline) edges use moodycamel's SPSC `ReaderWriterQueue`; exchange and
-/// merge edges, which have several producers, use `ConcurrentQueue` with one producer token per
-/// producing instance (so each producer's batches stay in order).
+/// instance. One-to-one (pipeline) edges use an SPSC ring (`spsc_ring`); exchange and merge
+/// edges, which have several producers, use moodycamel's `ConcurrentQueue` with one producer
+/// token per producing instance (so each producer's batches stay in order).
 ///
 /// Capacity is enforced by the queue's own occupancy counter, never by `size_approx`: a push
 /// first reserves a slot and fails when the queue already holds `capacity` batches. A producer
@@ -17,16 +17,26 @@
 /// and a consumer freeing a slot cannot both miss each other (Dekker pattern).
 #include <streamweave/detail/batch.hpp>
 
+#include "queue/spsc_ring.hpp"
+
 #include <atomic>
 #include <concurrentqueue.h>
 #include <cstddef>
-#include <functional>
+#include <deque>
 #include <memory>
-#include <mutex>
-#include <readerwriterqueue.h>
 #include <vector>
 
 namespace streamweave::internal {
+
+/// Something that produces into edge queues and must be resumed when a full queue frees space
+/// (an operator unit, or an input handle). `wake` must not block.
+class producer_waker {
+ public:
+  virtual void wake() noexcept = 0;
+
+ protected:
+  ~producer_waker() = default;
+};
 
 class edge_queue {
  public:
@@ -37,7 +47,8 @@ class edge_queue {
   edge_queue(const edge_queue&) = delete;
   edge_queue& operator=(const edge_queue&) = delete;
 
-  /// Registers a producer (MPMC only) and returns its token index.
+  /// Registers a producer and returns its index (its token, and its waiter slot). Called while
+  /// the graph is wired, before any thread uses the queue.
   std::size_t add_producer();
 
   /// Enqueues `b` unless the queue is at capacity. Takes ownership of `b`'s reference on success.
@@ -45,8 +56,9 @@ class edge_queue {
   /// Dequeues the oldest batch of some producer, or nullptr. Wakes waiting producers.
   detail::batch_base* try_pop();
 
-  /// Calls `wake` once after the next pop (or right away if there is space now).
-  void add_waiter(std::function<void()> wake);
+  /// Wakes `w` once after the next pop (or right away if there is space now). Idempotent per
+  /// producer; never allocates.
+  void add_waiter(std::size_t producer, producer_waker* w);
 
   bool has_items() const noexcept { return depth_.load(std::memory_order_acquire) > 0; }
   std::size_t depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
@@ -58,7 +70,7 @@ class edge_queue {
 
   kind kind_;
   std::size_t capacity_;
-  std::unique_ptr<moodycamel::ReaderWriterQueue<detail::batch_base*>> spsc_;
+  std::unique_ptr<spsc_ring<detail::batch_base*>> spsc_;
   std::unique_ptr<moodycamel::ConcurrentQueue<detail::batch_base*>> mpmc_;
   std::vector<std::unique_ptr<moodycamel::ProducerToken>> tokens_;
   std::unique_ptr<moodycamel::ConsumerToken> consumer_token_;
@@ -68,8 +80,7 @@ class edge_queue {
   std::atomic<std::size_t> max_depth_{0};
 
   std::atomic<bool> has_waiters_{false};
-  std::mutex waiters_mutex_;
-  std::vector<std::function<void()>> waiters_;  // guarded by waiters_mutex_
+  std::deque<std::atomic<producer_waker*>> waiting_;  // one slot per producer; sized at wiring
 };
 
 }  // namespace streamweave::internal

@@ -89,7 +89,7 @@ void deliver(output_port_runtime& port, detail::batch_base* b, std::size_t batch
   }
 }
 
-bool flush_pending(std::vector<pending_push>& pending, const std::function<void()>& wake) {
+bool flush_pending(std::vector<pending_push>& pending, producer_waker* wake) {
   std::size_t done = 0;
   for (; done < pending.size(); ++done) {
     auto& p = pending[done];
@@ -97,7 +97,7 @@ bool flush_pending(std::vector<pending_push>& pending, const std::function<void(
     if (p.consumer != nullptr) p.consumer->schedule();
   }
   pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(done));
-  if (!pending.empty()) pending.front().queue->add_waiter(wake);
+  if (!pending.empty()) pending.front().queue->add_waiter(pending.front().token, wake);
   return pending.empty();
 }
 
@@ -129,7 +129,7 @@ void unit::run() noexcept {
       for (instance_runtime* m : members)
         for (std::size_t p = 0; p < m->input_locations.size(); ++p)
           m->frontier_snapshot[p] = exec->frontier_of(m->input_locations[p]);
-      if (pending.empty() || flush_pending(pending, waker())) {
+      if (pending.empty() || flush_pending(pending, this)) {
         budget = exec->config().activation_budget;
         detail::activation act(*head);
         more = head->body->activate(act);
@@ -138,7 +138,7 @@ void unit::run() noexcept {
         if (m->last_popped != nullptr) detail::release_batch(std::exchange(m->last_popped, nullptr));
       if (!pending.empty()) {
         more = false;
-        pending.front().queue->add_waiter(waker());
+        pending.front().queue->add_waiter(pending.front().token, this);
       }
       exec->publish(slot, progress);
     } catch (...) {
@@ -286,6 +286,7 @@ void execution_state::build() {
     if (nodes[n].kind != detail::node_kind::input) continue;
     auto b = std::make_unique<input_binding>();
     b->exec = this;
+    b->state = nodes[n].input.get();
     b->output = std::make_unique<output_port_runtime>();
     b->output->location = tracker_->source(n, 0);
     b->location = b->output->location;
@@ -374,6 +375,9 @@ void execution_state::build() {
 }
 
 void execution_state::start() {
+  // Own the tracker while the initial pointstamps go in: once an input is bound, its sender may
+  // publish and request tracker runs, which then wait for (combine into) ours.
+  while (tracker_busy_.exchange(true, std::memory_order_acq_rel)) std::this_thread::yield();
   // Initial capabilities of operators and inputs, applied before anything runs.
   for (auto& u : units_) {
     for (const auto& up : u->progress.updates()) tracker_->update(up.location, up.time, up.delta);
@@ -381,23 +385,19 @@ void execution_state::start() {
   }
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
     auto& state = *input_states_[i];
-    std::lock_guard lock(state.mutex);
+    std::lock_guard lock(state.mutex);  // time and closed are read and the binding set atomically
     if (!state.closed()) tracker_->update(inputs_[i]->location, state.time(), +1);
     state.binding = inputs_[i].get();
   }
-  tracker_busy_.store(true, std::memory_order_acquire);
   tracker_->propagate([&](progress::location_id loc) { on_location_changed(loc); });
   // Locations that never got a pointstamp are complete from the start.
   for (progress::location_id loc = 0; loc < tracker_->location_count(); ++loc)
     if (tracker_->frontier(loc).empty()) on_location_changed(loc);
   const bool nothing_to_do = !tracker_->has_pointstamps();
-  tracker_busy_.store(false, std::memory_order_release);
+  tracker_busy_.store(false, std::memory_order_seq_cst);
   log::debug("graph '{}' started: {} units, {} queues, {} inputs", graph_->name, units_.size(), queues_.size(),
              inputs_.size());
-  if (nothing_to_do) {
-    finish(true);
-    return;
-  }
+  if (nothing_to_do) finish(true);
   for (auto& u : units_) u->schedule();
   run_tracker();
 }

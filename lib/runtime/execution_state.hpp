@@ -79,7 +79,7 @@ void deliver(output_port_runtime& port, detail::batch_base* b, std::size_t batch
 
 /// Tries to enqueue every pending push in order; stops at the first full queue and registers
 /// `wake` on it. Returns true when nothing remains pending.
-bool flush_pending(std::vector<pending_push>& pending, const std::function<void()>& wake);
+bool flush_pending(std::vector<pending_push>& pending, producer_waker* wake);
 
 class instance_runtime {
  public:
@@ -107,7 +107,7 @@ struct progress_slot {
 
 /// A scheduling unit: an operator instance plus the operators fused into it. It is one TBB
 /// task at a time and one progress source.
-class unit {
+class unit final : public producer_waker {
  public:
   execution_state* exec = nullptr;
   instance_runtime* head = nullptr;
@@ -123,6 +123,7 @@ class unit {
   /// One activation; called by the scheduler only.
   void run() noexcept;
 
+  void wake() noexcept override { schedule(); }
   std::function<void()> waker() {
     return [this] { schedule(); };
   }
@@ -134,8 +135,10 @@ class unit {
   std::atomic<int> state_{idle};
 };
 
-/// Lib side of an input handle.
-struct input_binding {
+/// Lib side of an input handle. As a producer it is woken by waking the blocked senders.
+struct input_binding final : producer_waker {
+  void wake() noexcept override { state->wake_senders(); }
+  detail::input_state* state = nullptr;
   execution_state* exec = nullptr;
   std::unique_ptr<output_port_runtime> output;
   progress::location_id location = 0;

@@ -33,7 +33,7 @@ void input_state::wake_senders() noexcept {
 
 bool input_state::backpressured() {
   if (binding == nullptr) return false;
-  return !internal::flush_pending(binding->pending, [this] { wake_senders(); });
+  return !internal::flush_pending(binding->pending, binding);
 }
 
 void input_state::hand_over_staging() {
@@ -54,7 +54,7 @@ void input_state::wait_for_space(std::unique_lock<std::mutex>& lock) {
     const std::uint64_t seen = space_generation.load(std::memory_order_acquire);
     if (binding == nullptr || cancelled.load(std::memory_order_acquire))
       throw cancelled_error("input '" + name_ + "': the run stopped while a send waited for space");
-    if (internal::flush_pending(binding->pending, [this] { wake_senders(); })) return;
+    if (internal::flush_pending(binding->pending, binding)) return;
     lock.unlock();
     space_generation.wait(seen, std::memory_order_acquire);
     lock.lock();
