@@ -10,7 +10,7 @@
 # package with -DTBB_SANITIZE=thread. apt is pointed at a private deb-src list and
 # private state/cache directories under the prefix: the system apt configuration and
 # package lists are not touched. Needs dpkg-dev (dpkg-source), cmake, ninja, g++ and
-# access to the Debian archive.
+# access to the Debian (or Ubuntu) archive.
 #
 # TBB must be built with the same compiler as the tsan preset (g++; a clang binary with
 # a gcc-TSan libtbb crashes at start-up). Override with STREAMWEAVE_TSAN_CXX/_CC only
@@ -78,19 +78,31 @@ trap on_error ERR
 # ---- Private apt configuration (deb-src only) ---------------------------------------
 . /etc/os-release
 codename=${VERSION_CODENAME:-}
-[ -n "$codename" ] || die "cannot determine the Debian codename from /etc/os-release"
-mirror=${STREAMWEAVE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-security=${STREAMWEAVE_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
-keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+[ -n "$codename" ] || die "cannot determine the distribution codename from /etc/os-release"
+# Debian (main) by default; Ubuntu ships oneTBB in universe, from its own archive.
+case "${ID:-debian}" in
+  ubuntu)
+    mirror=${STREAMWEAVE_DEBIAN_MIRROR:-http://archive.ubuntu.com/ubuntu}
+    security=${STREAMWEAVE_DEBIAN_SECURITY_MIRROR:-http://security.ubuntu.com/ubuntu}
+    components="main universe"
+    keyring=/usr/share/keyrings/ubuntu-archive-keyring.gpg
+    ;;
+  *)
+    mirror=${STREAMWEAVE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+    security=${STREAMWEAVE_DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+    components="main"
+    keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+    ;;
+esac
 signed_by=
 [ -f "$keyring" ] && signed_by="[signed-by=$keyring] "
 
 apt_dir=$work/apt
 mkdir -p "$apt_dir/sources.list.d" "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
 cat >"$apt_dir/sources.list" <<EOF
-deb-src ${signed_by}${mirror} ${codename} main
-deb-src ${signed_by}${mirror} ${codename}-updates main
-deb-src ${signed_by}${security} ${codename}-security main
+deb-src ${signed_by}${mirror} ${codename} ${components}
+deb-src ${signed_by}${mirror} ${codename}-updates ${components}
+deb-src ${signed_by}${security} ${codename}-security ${components}
 EOF
 apt_opts=(
   -o "Dir::Etc::SourceList=$apt_dir/sources.list"

@@ -62,6 +62,13 @@ bool activation::blocked() const { return !inst_->owner->pending.empty(); }
 
 std::size_t activation::batch_size() const noexcept { return inst_->exec->config().batch_size; }
 
+bool activation::take_budget() noexcept {
+  internal::unit& u = *inst_->owner;
+  if (u.budget == 0) return false;
+  --u.budget;
+  return true;
+}
+
 progress_buffer& activation::progress() noexcept { return inst_->owner->progress; }
 
 progress::location_id activation::output_location(std::size_t port) const { return inst_->outputs.at(port)->location; }

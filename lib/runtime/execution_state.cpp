@@ -540,6 +540,9 @@ void execution_state::finish(bool completed) noexcept {
       state->wake_senders();
     }
     for (auto& p : probes_) p->abort();
+    for (auto& per_node : instances_)
+      for (auto& inst : per_node)
+        if (inst->body) inst->body->on_run_stopped();
   }
   log::debug("graph '{}' {}", graph_->name, completed ? "completed" : "stopped");
 }

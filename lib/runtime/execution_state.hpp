@@ -7,7 +7,8 @@
 ///  - TBB workers run unit activations (`unit::run`), at most one per unit at a time;
 ///  - outside threads call input handles, probes, output handles, `cancel` and `wait`;
 ///  - whoever finishes an activation or publishes input progress may become the tracker's
-///    owner for one round (`run_tracker`, a combining lock: no thread ever waits for it).
+///    owner for one round (`run_tracker`, a combining lock: no thread waits for it, except
+///    `start()`, which takes it once before any unit runs).
 #include <streamweave/detail/input_state.hpp>
 #include <streamweave/detail/node.hpp>
 #include <streamweave/progress/probe.hpp>

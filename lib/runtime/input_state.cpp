@@ -40,7 +40,14 @@ void input_state::hand_over_staging() {
   if (staging_ == nullptr || staging_->size() == 0) return;
   batch_base* b = std::exchange(staging_, nullptr);
   b->time = time_;
-  internal::deliver(*binding->output, b, batch_size(), {binding->progress, binding->pending}, nullptr);
+  try {
+    internal::deliver(*binding->output, b, batch_size(), {binding->progress, binding->pending}, nullptr);
+  } catch (const std::exception& e) {
+    // User code ran on this thread: an exchange's key function right after the input. Like
+    // any operator failure it stops the run; the sender learns that the run stopped.
+    binding->exec->fail(name_, std::current_exception());
+    throw cancelled_error("input '" + name_ + "': the exchange key function threw (" + e.what() + "); the run is stopped");
+  }
   // Bound the progress buffer; publishing is otherwise left to advance_to/close (the input's
   // capability holds every frontier downstream meanwhile).
   if (binding->progress.updates().size() > 64) {

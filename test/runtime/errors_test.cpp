@@ -250,3 +250,51 @@ TEST(Misuse, CapabilityCannotGoBackwards) {
     EXPECT_NE(std::string(e.what()).find("earlier"), std::string::npos) << e.what();
   }
 }
+
+TEST(Errors, ExchangeKeyThrowingOnTheSendersThreadStopsTheRun) {
+  sw::runtime rt(small(2));
+  sw::graph g;
+  auto [in, s] = g.input<int>("keyed-input");
+  s.exchange([](int x) {
+     if (x == 42) throw std::runtime_error("bad key");
+     return x;
+   }, 2)
+      .for_each([](int) {});
+  auto ex = rt.run(g);
+  EXPECT_THROW(
+      {
+        for (int i = 0; i < 100; ++i) in.send(i);
+        in.flush();
+      },
+      sw::cancelled_error);
+  try {
+    ex.wait();
+    FAIL();
+  } catch (const sw::operator_error& e) {
+    EXPECT_EQ(e.node_name(), "keyed-input");
+    EXPECT_NE(std::string(e.what()).find("bad key"), std::string::npos);
+  }
+}
+
+TEST(Errors, OutputHandlePopReturnsWhenTheRunFails) {
+  sw::runtime rt(small(2));
+  sw::graph g;
+  auto [in, s] = g.input<int>("in");
+  auto out = s.map([](int x) {
+     if (x == 3) throw std::runtime_error("stop");
+     return x;
+   }, "m").output(1000, "pull");
+  auto ex = rt.run(g);
+  std::thread popper([&] {
+    while (out.pop(30s)) {
+    }
+  });
+  for (int i = 0; i < 8; ++i) in.send(i);
+  try {
+    in.flush();
+  } catch (const sw::cancelled_error&) {
+  }
+  EXPECT_THROW(ex.wait(), sw::operator_error);
+  popper.join();  // released by the failure, not by a 30 s timeout
+  EXPECT_FALSE(out.finished());
+}

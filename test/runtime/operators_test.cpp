@@ -1,4 +1,4 @@
-// Every operator and sink, on small graphs, at 1 and 2 threads.
+// Every operator and sink, on small graphs, at 1, 2 and 4 threads.
 #include <streamweave/streamweave.hpp>
 
 #include <gtest/gtest.h>

@@ -1,11 +1,14 @@
 #pragma once
 /// \file
-/// Bodies of the stateless per-batch operators (map, filter, flat_map, inspect, concat). They
-/// hold no capability and ignore frontiers, so the runtime may fuse them into their producer's
-/// activation. Each instance is used by one activation at a time.
+/// Bodies of the stateless per-batch operators (map, filter, flat_map, inspect, concat), the
+/// callback sink and the generator source. The single-input ones (map, filter, flat_map, inspect,
+/// for_each) hold no capability and ignore frontiers, so the runtime may fuse them into their
+/// producer's activation; concat has several inputs and is never fused. Each instance is used by
+/// one activation at a time.
 #include <streamweave/detail/batch.hpp>
 #include <streamweave/detail/node.hpp>
 
+#include <algorithm>
 #include <utility>
 
 namespace streamweave::detail {
@@ -22,7 +25,7 @@ class map_body final : public batch_operator {
   explicit map_body(F f) : f_(std::move(f)) {}
   void on_batch(activation& act, std::size_t, const batch_base& in) override {
     const auto& src = static_cast<const batch<T>&>(in).records;
-    batch_builder<U> out(act.pool(0), in.time, src.size());
+    batch_builder<U> out(act.pool(0), in.time, std::max(src.size(), act.batch_size()));
     auto& dst = out.records();
     for (const T& r : src) dst.push_back(f_(r));
     act.emit(0, out.release());
@@ -38,7 +41,7 @@ class filter_body final : public batch_operator {
   explicit filter_body(F f) : f_(std::move(f)) {}
   void on_batch(activation& act, std::size_t, const batch_base& in) override {
     const auto& src = static_cast<const batch<T>&>(in).records;
-    batch_builder<T> out(act.pool(0), in.time, src.size());
+    batch_builder<T> out(act.pool(0), in.time, std::max(src.size(), act.batch_size()));
     auto& dst = out.records();
     for (const T& r : src)
       if (f_(r)) dst.push_back(r);
@@ -126,7 +129,7 @@ class generator_body final : public node_body {
   bool activate(activation& act) override {
     if (!cap_) return false;
     const std::size_t limit = act.batch_size();
-    for (std::size_t made = 0; made < 16 && !act.blocked(); ++made) {
+    while (!act.blocked() && act.take_budget()) {
       batch_builder<T> out(act.pool(0), cap_.time(), limit);
       auto& dst = out.records();
       bool exhausted = false;

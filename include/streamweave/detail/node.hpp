@@ -58,6 +58,9 @@ class activation {
   bool blocked() const;
 
   std::size_t batch_size() const noexcept;
+  /// Takes one unit of the activation budget (for operators that produce without input, such
+  /// as sources); false when the budget is spent and the operator should yield.
+  bool take_budget() noexcept;
   progress_buffer& progress() noexcept;
   /// The tracker location of output `port` (where capabilities for it are counted).
   progress::location_id output_location(std::size_t port) const;
@@ -84,6 +87,10 @@ class node_body {
     (void)port;
     (void)b;
   }
+  /// Called once when the run stops early (failure or cancel), from whichever thread stops it,
+  /// possibly while an activation of this body runs: must be thread-safe and must not throw.
+  /// Sinks that outside threads wait on use it to release them.
+  virtual void on_run_stopped() noexcept {}
 };
 
 /// Which frontier changes wake an operator.

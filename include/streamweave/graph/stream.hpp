@@ -52,7 +52,8 @@ class key_router final : public router {
   void route(const batch_base& in, batch_pool& pool, std::size_t batch_size, std::vector<batch_base*>& out) override {
     const auto& src = static_cast<const batch<T>&>(in).records;
     const std::size_t n = out.size();
-    const std::size_t reserve = std::min(batch_size, src.size() / n + 16);
+    // Reserve a full batch: recycled batches then never grow, whatever the split.
+    const std::size_t reserve = std::max(batch_size, src.size());
     for (const T& r : src) {
       using key_type = std::decay_t<std::invoke_result_t<Key&, const T&>>;
       const std::size_t d = exchange_destination(static_cast<std::uint64_t>(std::hash<key_type>{}(key_(r))), n);

@@ -40,6 +40,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <span>
 #include <utility>
@@ -99,7 +100,8 @@ class input_port {
       f(view);
     }
   }
-  /// The earliest time that may still arrive on this input; `frontier_done` when none.
+  /// The earliest time that may still arrive on this input; `std::numeric_limits<timestamp>::max()`
+  /// when none can.
   timestamp frontier() const { return act_.input_frontier(port_); }
   /// True when no record can arrive on this input any more.
   bool done() const { return frontier() == detail::empty_frontier; }

@@ -19,11 +19,12 @@
 /// every downstream frontier forever.
 ///
 /// Thread safety: none. The runtime gives the tracker one owner at a time (a combining
-/// runner); see lib/runtime/progress_runner.hpp.
+/// runner); see `execution_state::run_tracker` in lib/runtime/execution_state.cpp.
 #include <streamweave/progress/antichain.hpp>
 #include <streamweave/progress/change_batch.hpp>
 #include <streamweave/progress/timestamp.hpp>
 
+#include <algorithm>
 #include <cstdint>
 #include <functional>
 #include <queue>
@@ -141,6 +142,8 @@ class tracker {
         state.changed = true;
         changed_targets_.push_back(item.loc);
       }
+      // Net change over the whole call: a change undone later in the same call is not reported.
+      for (const auto& [t2, d2] : scratch_changes_) state.net_changes.update(t2, d2);
       for (const auto& [t2, d2] : scratch_changes_) {
         if (state.is_source) {
           for (location_id tgt : state.edge_targets) worklist_.push(work_item{t2, tgt, d2});
@@ -153,8 +156,11 @@ class tracker {
       }
     }
     for (location_id l : changed_targets_) {
-      locations_[l].changed = false;
-      on_change(l);
+      auto& state = locations_[l];
+      state.changed = false;
+      const bool moved = !state.net_changes.empty();
+      state.net_changes.clear();
+      if (moved) on_change(l);
     }
     changed_targets_.clear();
   }
@@ -182,6 +188,7 @@ class tracker {
     std::size_t port = 0;
     bool is_source = false;
     bool changed = false;
+    change_batch<T> net_changes;            // frontier changes during the current propagate()
     std::vector<location_id> edge_targets;  // sources only
     mutable_antichain<T> pointstamps;
     mutable_antichain<T> implications;
@@ -241,10 +248,25 @@ class tracker {
         if (--indegree[s] == 0) ready.push_back(s);
     }
     if (seen == n) return;
+    // What is left lies on a cycle or downstream of one. Peel the downstream part in reverse:
+    // a leftover location none of whose successors is left over is not on a cycle.
+    std::vector<bool> left(n, false);
+    for (location_id l = 0; l < n; ++l) left[l] = indegree[l] > 0;
+    for (bool peeled = true; peeled;) {
+      peeled = false;
+      for (location_id l = 0; l < n; ++l) {
+        if (!left[l]) continue;
+        const bool has_left_successor = std::any_of(succ[l].begin(), succ[l].end(), [&](location_id s) { return left[s]; });
+        if (!has_left_successor) {
+          left[l] = false;
+          peeled = true;
+        }
+      }
+    }
     std::string names;
     std::vector<bool> named(nodes_.size(), false);
     for (location_id l = 0; l < n; ++l) {
-      if (indegree[l] == 0 || named[locations_[l].node]) continue;
+      if (!left[l] || named[locations_[l].node]) continue;
       named[locations_[l].node] = true;
       if (!names.empty()) names += ", ";
       names += "'" + nodes_[locations_[l].node].name + "'";

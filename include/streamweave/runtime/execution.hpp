@@ -8,7 +8,7 @@
 /// `cancelled_error`, and `wait()` rethrows an `operator_error` naming the operator, with the
 /// original exception nested.
 ///
-/// Thread safety: `wait`, `wait_for`, `cancel`, `done` and `queue_stats` may be called from any
+/// Thread safety: `wait`, `wait_for`, `cancel`, `done`, `completed` and `stats` may be called from any
 /// thread, concurrently. Destroying a running execution cancels it and waits for its tasks.
 #include <chrono>
 #include <cstddef>

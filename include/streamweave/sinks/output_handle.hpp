@@ -3,7 +3,8 @@
 /// `output_handle<T>`: a sink that an outside thread pulls records from.
 ///
 /// The sink moves records into a bounded buffer; while the buffer is full the sink stops
-/// consuming, so back-pressure reaches the sources. `pop` returns records in the order the sink
+/// consuming, so back-pressure reaches the sources. The sink moves whole batches, so the buffer
+/// may exceed `capacity` by up to one batch. `pop` returns records in the order the sink
 /// received them, each with its time, and returns nothing once the stream is finished and the
 /// buffer is drained.
 ///
@@ -52,8 +53,8 @@ class output_handle {
     state_->readable.wait_for(lock, timeout, [&] { return !state_->items.empty() || state_->finished || state_->stopped; });
     return take(lock);
   }
-  /// Waits for the next record; nothing when the stream finished (or the run stopped) and the
-  /// buffer is empty.
+  /// Waits for the next record; nothing when the stream finished, or the run stopped (failure
+  /// or cancel), and the buffer is empty.
   std::optional<timed<T>> pop() { return pop(std::chrono::hours(24 * 365)); }
   /// True when the stream ended and every record was popped.
   bool finished() const {
@@ -81,6 +82,11 @@ class output_body final : public node_body {
     std::lock_guard lock(state_->mutex);
     state_->wake_sink = nullptr;
     if (!state_->finished) state_->stopped = true;
+    state_->readable.notify_all();
+  }
+  void on_run_stopped() noexcept override {
+    std::lock_guard lock(state_->mutex);
+    state_->stopped = true;
     state_->readable.notify_all();
   }
   bool activate(activation& act) override {
