@@ -406,7 +406,10 @@ execution_state::~execution_state() {
   cancel();
   wait_until_finished(std::chrono::hours(24 * 365));
   shut_down_.store(true, std::memory_order_seq_cst);
-  while (tasks_.load(std::memory_order_seq_cst) != 0) std::this_thread::yield();
+  // Wait for tasks submitted meanwhile (they see shut_down_ and return) and for every
+  // task_done() to have left *this.
+  while (tasks_.load(std::memory_order_seq_cst) != 0 || finishing_tasks_.load(std::memory_order_acquire) != 0)
+    std::this_thread::yield();
   detach_handles();
   // Order matters: bodies may hold capabilities (posting into unit buffers) and batches return
   // to pools owned by instances and inputs, so queues and pending pushes go first.
@@ -519,10 +522,14 @@ void execution_state::submit(unit& u) noexcept {
 }
 
 void execution_state::task_done() noexcept {
+  // `finishing_tasks_` brackets every access to *this after the task count drops, so the
+  // destructor can wait for the last one to be done with the mutex and condition variable.
+  finishing_tasks_.fetch_add(1, std::memory_order_acq_rel);
   if (tasks_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
     std::lock_guard lock(mutex_);
     finished_cv_.notify_all();
   }
+  finishing_tasks_.fetch_sub(1, std::memory_order_release);  // last access to *this
 }
 
 void execution_state::finish(bool completed) noexcept {

@@ -223,6 +223,7 @@ class execution_state {
   std::atomic<bool> completed_{false};
   std::atomic<bool> shut_down_{false};
   std::atomic<std::size_t> tasks_{0};
+  std::atomic<std::size_t> finishing_tasks_{0};  // task_done() calls still touching *this
   mutable std::mutex mutex_;
   mutable std::condition_variable finished_cv_;
   bool finished_ = false;              // guarded by mutex_

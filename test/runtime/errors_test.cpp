@@ -289,8 +289,8 @@ TEST(Errors, OutputHandlePopReturnsWhenTheRunFails) {
     while (out.pop(30s)) {
     }
   });
-  for (int i = 0; i < 8; ++i) in.send(i);
-  try {
+  try {  // once the map fails, sending throws cancelled_error
+    for (int i = 0; i < 8; ++i) in.send(i);
     in.flush();
   } catch (const sw::cancelled_error&) {
   }
