@@ -5,11 +5,26 @@ namespace streamweave::detail {
 batch_pool::~batch_pool() {
   batch_base* b = nullptr;
   while (free_.try_dequeue(b)) delete b;
+  for (batch_base* l : local_) delete l;
 }
 
 batch_base* batch_pool::take() noexcept {
+  if (!local_.empty()) {
+    batch_base* b = local_.back();
+    local_.pop_back();
+    return b;
+  }
   batch_base* b = nullptr;
   return free_.try_dequeue(b) ? b : nullptr;
+}
+
+void batch_pool::recycle_local(batch_base* b) noexcept {
+  b->reset();
+  try {
+    local_.push_back(b);
+  } catch (...) {
+    recycle(b);  // out of memory for the list: use the shared path
+  }
 }
 
 void batch_pool::recycle(batch_base* b) noexcept {

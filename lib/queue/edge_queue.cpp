@@ -29,12 +29,14 @@ bool edge_queue::try_push(detail::batch_base* b, std::size_t producer) {
     reserved_.fetch_sub(1, std::memory_order_seq_cst);
     return false;
   }
+  // Count the batch before it becomes visible, so a racing pop never drives depth_ below 0.
+  const std::size_t d = depth_.fetch_add(1, std::memory_order_acq_rel) + 1;
   bool ok = kind_ == kind::spsc ? spsc_->try_push(b) : mpmc_->enqueue(*tokens_[producer], b);
   if (!ok) {  // only on allocation failure
+    depth_.fetch_sub(1, std::memory_order_acq_rel);
     reserved_.fetch_sub(1, std::memory_order_seq_cst);
     return false;
   }
-  const std::size_t d = depth_.fetch_add(1, std::memory_order_acq_rel) + 1;
   std::size_t m = max_depth_.load(std::memory_order_relaxed);
   while (d > m && !max_depth_.compare_exchange_weak(m, d, std::memory_order_relaxed)) {
   }

@@ -15,18 +15,32 @@ namespace {
 
 constexpr std::size_t no_queue = std::numeric_limits<std::size_t>::max();
 
+/// Drops one reference to `b` on the owner's thread: when it was the last one and `b` belongs
+/// to `owned` (the producer's own pool), it is recycled without atomics.
+void release_on_owner(detail::batch_base* b, detail::batch_pool* owned) noexcept {
+  if (b->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  if (b->pool == owned && owned != nullptr) {
+    owned->recycle_local(b);
+  } else if (b->pool != nullptr) {
+    b->pool->recycle(b);
+  } else {
+    delete b;
+  }
+}
+
 /// Releases a batch reference when the scope ends (also on exceptions from user code).
 class batch_ref_guard {
  public:
-  explicit batch_ref_guard(detail::batch_base* b) noexcept : b_(b) {}
+  batch_ref_guard(detail::batch_base* b, detail::batch_pool* owned) noexcept : b_(b), owned_(owned) {}
   ~batch_ref_guard() {
-    if (b_ != nullptr) detail::release_batch(b_);
+    if (b_ != nullptr) release_on_owner(b_, owned_);
   }
   batch_ref_guard(const batch_ref_guard&) = delete;
   batch_ref_guard& operator=(const batch_ref_guard&) = delete;
 
  private:
   detail::batch_base* b_;
+  detail::batch_pool* owned_;
 };
 
 void push_or_pend(edge_queue* q, std::size_t token, detail::batch_base* b, unit* consumer, delivery_sink& sink) {
@@ -49,12 +63,15 @@ timestamp frontier_min(const std::vector<timestamp>& f) noexcept {
 }  // namespace
 
 void deliver(output_port_runtime& port, detail::batch_base* b, std::size_t batch_size, delivery_sink sink, unit* via) {
-  batch_ref_guard original(b);  // every edge takes its own reference
+  // Inside a unit's activation the port's pool is the unit's own; input handles (via == null)
+  // use the shared recycling path.
+  detail::batch_pool* owned = via != nullptr ? &port.pool : nullptr;
+  batch_ref_guard original(b, owned);  // every edge takes its own reference
   for (auto& edge : port.edges) {
     detail::batch_base* ref = detail::share_batch(*b);
     switch (edge.k) {
       case output_edge::kind::fused: {
-        batch_ref_guard guard(ref);
+        batch_ref_guard guard(ref, owned);
         instance_runtime* previous = via->current;
         via->current = edge.fused_consumer;
         detail::activation act(*edge.fused_consumer);
@@ -68,7 +85,7 @@ void deliver(output_port_runtime& port, detail::batch_base* b, std::size_t batch
         break;
       case output_edge::kind::routed: {
         {
-          batch_ref_guard guard(ref);
+          batch_ref_guard guard(ref, owned);
           try {
             edge.router->route(*ref, *edge.route_pool, batch_size, edge.scratch);
           } catch (...) {
@@ -105,7 +122,11 @@ bool flush_pending(std::vector<pending_push>& pending, producer_waker* wake) {
 // unit
 
 void unit::schedule() noexcept {
-  int s = state_.load(std::memory_order_acquire);
+  // A read-modify-write, not a load: it is ordered with run()'s exchange in the state's
+  // modification order. Either run() sees what the caller published before calling schedule()
+  // (a pushed batch, a new frontier), or this call sees `running` and asks for another run.
+  // Plain release/acquire on both sides would allow both to miss each other (store buffering).
+  int s = state_.fetch_or(0, std::memory_order_acq_rel);
   for (;;) {
     if (s == idle) {
       if (state_.compare_exchange_weak(s, scheduled, std::memory_order_acq_rel)) {
@@ -121,7 +142,7 @@ void unit::schedule() noexcept {
 }
 
 void unit::run() noexcept {
-  state_.store(running, std::memory_order_release);
+  state_.exchange(running, std::memory_order_acq_rel);  // see schedule()
   bool more = false;
   if (!exec->stopping()) {
     current = head;
@@ -465,10 +486,12 @@ void execution_state::publish(std::uint32_t slot, detail::progress_buffer& buffe
 }
 
 void execution_state::run_tracker() noexcept {
-  tracker_requested_.store(true, std::memory_order_seq_cst);
+  // Requests and their clearing are read-modify-writes, so the owner's exchange(false)
+  // synchronises with every request before it and sees the slots those requesters published.
+  tracker_requested_.exchange(true, std::memory_order_acq_rel);
   for (;;) {
     if (tracker_busy_.exchange(true, std::memory_order_acq_rel)) return;  // the owner will see our request
-    tracker_requested_.store(false, std::memory_order_seq_cst);
+    tracker_requested_.exchange(false, std::memory_order_acq_rel);
     bool applied = false;
     std::uint32_t id = 0;
     while (dirty_slots_.try_dequeue(id)) {
@@ -540,18 +563,20 @@ void execution_state::finish(bool completed) noexcept {
     if (completed) completed_.store(true, std::memory_order_release);
     finished_cv_.notify_all();
   }
-  if (!completed) {
-    stopping_.store(true, std::memory_order_release);
-    for (auto& state : input_states_) {
-      state->cancelled.store(true, std::memory_order_seq_cst);
-      state->wake_senders();
-    }
-    for (auto& p : probes_) p->abort();
-    for (auto& per_node : instances_)
-      for (auto& inst : per_node)
-        if (inst->body) inst->body->on_run_stopped();
-  }
+  if (!completed) stop_everything();
   log::debug("graph '{}' {}", graph_->name, completed ? "completed" : "stopped");
+}
+
+void execution_state::stop_everything() noexcept {
+  stopping_.store(true, std::memory_order_release);
+  for (auto& state : input_states_) {
+    state->cancelled.store(true, std::memory_order_seq_cst);
+    state->wake_senders();
+  }
+  for (auto& p : probes_) p->abort();
+  for (auto& per_node : instances_)
+    for (auto& inst : per_node)
+      if (inst->body) inst->body->on_run_stopped();
 }
 
 void execution_state::fail(const std::string& node, std::exception_ptr error) noexcept {
@@ -572,12 +597,17 @@ void execution_state::fail(const std::string& node, std::exception_ptr error) no
     }
   }
   {
+    // One critical section: the error, "not completed" and "finished" are seen together. A
+    // failure racing with completion (an operator woken by the last frontier change) is still
+    // reported; the first failure wins.
     std::lock_guard lock(mutex_);
-    if (finished_) return;  // the first failure wins
-    error_ = wrapped;
+    if (!error_) error_ = wrapped;
+    completed_.store(false, std::memory_order_release);
+    finished_ = true;
+    finished_cv_.notify_all();
   }
   log::error("graph '{}': operator '{}' failed; stopping the run", graph_->name, node);
-  finish(false);
+  stop_everything();
 }
 
 void execution_state::cancel() noexcept {

@@ -189,6 +189,8 @@ class execution_state {
   void build();
   void on_location_changed(progress::location_id loc);
   void finish(bool completed) noexcept;
+  /// Stops activations, releases blocked senders, aborts probes, tells bodies. Idempotent.
+  void stop_everything() noexcept;
   void task_done() noexcept;
   void detach_handles() noexcept;
 

@@ -47,6 +47,9 @@ void input_state::hand_over_staging() {
     // any operator failure it stops the run; the sender learns that the run stopped.
     binding->exec->fail(name_, std::current_exception());
     throw cancelled_error("input '" + name_ + "': the exchange key function threw (" + e.what() + "); the run is stopped");
+  } catch (...) {
+    binding->exec->fail(name_, std::current_exception());
+    throw cancelled_error("input '" + name_ + "': the exchange key function threw; the run is stopped");
   }
   // Bound the progress buffer; publishing is otherwise left to advance_to/close (the input's
   // capability holds every frontier downstream meanwhile).

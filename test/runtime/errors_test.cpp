@@ -298,3 +298,24 @@ TEST(Errors, OutputHandlePopReturnsWhenTheRunFails) {
   popper.join();  // released by the failure, not by a 30 s timeout
   EXPECT_FALSE(out.finished());
 }
+
+TEST(Errors, FailureRacingWithCompletionIsStillReported) {
+  // The operator throws when it sees its input finished: that activation overlaps the moment
+  // the run completes. wait() must still rethrow, and completed() must be false.
+  for (int round = 0; round < 50; ++round) {
+    sw::runtime rt(small(2));
+    sw::graph g;
+    g.source_from("n", std::vector<int>{1, 2, 3})
+        .unary<int>("throws-at-end", [](sw::operator_setup& setup) {
+          setup.drop_initial_capability();
+          return [](sw::unary_context<int, int>& ctx) {
+            ctx.input.for_each([](sw::input_batch<int>&) {});
+            if (ctx.input.done()) throw std::runtime_error("end");
+          };
+        })
+        .for_each([](int) {});
+    auto ex = rt.run(g);
+    EXPECT_THROW(ex.wait(), sw::operator_error) << "round " << round;
+    EXPECT_FALSE(ex.completed());
+  }
+}

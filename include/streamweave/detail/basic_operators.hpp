@@ -27,7 +27,14 @@ class map_body final : public batch_operator {
     const auto& src = static_cast<const batch<T>&>(in).records;
     batch_builder<U> out(act.pool(0), in.time, std::max(src.size(), act.batch_size()));
     auto& dst = out.records();
-    for (const T& r : src) dst.push_back(f_(r));
+    if constexpr (fill_by_index<U>) {
+      dst.resize(src.size());
+      U* d = dst.data();
+      const T* s = src.data();
+      for (std::size_t i = 0, n = src.size(); i < n; ++i) d[i] = f_(s[i]);
+    } else {
+      for (const T& r : src) dst.push_back(f_(r));
+    }
     act.emit(0, out.release());
   }
 
@@ -43,8 +50,20 @@ class filter_body final : public batch_operator {
     const auto& src = static_cast<const batch<T>&>(in).records;
     batch_builder<T> out(act.pool(0), in.time, std::max(src.size(), act.batch_size()));
     auto& dst = out.records();
-    for (const T& r : src)
-      if (f_(r)) dst.push_back(r);
+    if constexpr (fill_by_index<T>) {
+      // Branch-free compaction: write every record, advance only past the kept ones.
+      dst.resize(src.size());
+      T* d = dst.data();
+      std::size_t kept = 0;
+      for (const T& r : src) {
+        d[kept] = r;
+        kept += f_(r) ? 1 : 0;
+      }
+      dst.resize(kept);
+    } else {
+      for (const T& r : src)
+        if (f_(r)) dst.push_back(r);
+    }
     if (!dst.empty()) act.emit(0, out.release());
   }
 
@@ -133,13 +152,28 @@ class generator_body final : public node_body {
       batch_builder<T> out(act.pool(0), cap_.time(), limit);
       auto& dst = out.records();
       bool exhausted = false;
-      while (dst.size() < limit) {
-        std::optional<T> next = g_();
-        if (!next) {
-          exhausted = true;
-          break;
+      if constexpr (fill_by_index<T>) {
+        dst.resize(limit);
+        T* d = dst.data();
+        std::size_t made = 0;
+        for (; made < limit; ++made) {
+          std::optional<T> next = g_();
+          if (!next) {
+            exhausted = true;
+            break;
+          }
+          d[made] = *next;
         }
-        dst.push_back(std::move(*next));
+        dst.resize(made);
+      } else {
+        while (dst.size() < limit) {
+          std::optional<T> next = g_();
+          if (!next) {
+            exhausted = true;
+            break;
+          }
+          dst.push_back(std::move(*next));
+        }
       }
       if (!dst.empty()) act.emit(0, out.release());
       if (exhausted) {

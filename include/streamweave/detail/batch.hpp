@@ -16,6 +16,8 @@
 #include <utility>
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <type_traits>
 #include <vector>
 
 namespace streamweave::detail {
@@ -33,11 +35,41 @@ struct batch_base {
   batch_pool* pool = nullptr;  // where the batch returns; nullptr: deleted on release
 };
 
+/// An allocator that default-initialises (leaves trivial values unwritten) on `resize`, so an
+/// operator can size a batch and fill it by index without first zeroing it.
+template <class T>
+struct default_init_allocator : std::allocator<T> {
+  template <class U>
+  struct rebind {
+    using other = default_init_allocator<U>;
+  };
+  default_init_allocator() = default;
+  template <class U>
+  default_init_allocator(const default_init_allocator<U>&) noexcept {}
+  template <class U>
+  void construct(U* p) noexcept(std::is_nothrow_default_constructible_v<U>) {
+    ::new (static_cast<void*>(p)) U;
+  }
+  template <class U, class... Args>
+  void construct(U* p, Args&&... args) {
+    ::new (static_cast<void*>(p)) U(std::forward<Args>(args)...);
+  }
+};
+
+/// The record storage of a batch.
+template <class T>
+using record_vector = std::vector<T, default_init_allocator<T>>;
+
+/// True when records of `T` can be written by index into a resized batch (no constructor or
+/// destructor work is skipped by doing so).
+template <class T>
+inline constexpr bool fill_by_index = std::is_trivially_copyable_v<T> && std::is_trivially_default_constructible_v<T>;
+
 template <class T>
 struct batch final : batch_base {
   void reset() noexcept override { records.clear(); }
   std::size_t size() const noexcept override { return records.size(); }
-  std::vector<T> records;
+  record_vector<T> records;
 };
 
 /// Takes a recycled batch from `pool`, or nullptr when it has none. Thread safety: one taker
@@ -85,7 +117,7 @@ class batch_builder {
   batch_builder(const batch_builder&) = delete;
   batch_builder& operator=(const batch_builder&) = delete;
 
-  std::vector<T>& records() noexcept { return b_->records; }
+  record_vector<T>& records() noexcept { return b_->records; }
   /// Gives up ownership (one reference) to the caller.
   batch<T>* release() noexcept { return std::exchange(b_, nullptr); }
 

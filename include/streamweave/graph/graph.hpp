@@ -60,6 +60,29 @@ class graph {
     return stream<T>(state_, id, 0, 1);
   }
 
+  /// A source with `instances` parallel instances, e.g. one per partition of an external
+  /// source or one per slice of a range. `make_generator(index, instances)` is called once per
+  /// instance (before the run) and returns that instance's generator (`std::optional<T>()`,
+  /// nullopt when exhausted). Every record has time 0. Operators attached to the stream run
+  /// with the same parallelism, instance `i` fed by source instance `i`.
+  template <class Make, class G = std::invoke_result_t<Make&, std::size_t, std::size_t>,
+            class T = typename std::decay_t<std::invoke_result_t<G&>>::value_type>
+  stream<T> partitioned_source(std::string name, std::size_t instances, Make make_generator) {
+    if (instances == 0) throw usage_error("partitioned_source '" + name + "': needs at least one instance");
+    detail::node_spec spec;
+    spec.name = name.empty() ? detail::graph_access::default_name(*state_, "source") : std::move(name);
+    spec.kind = detail::node_kind::source;
+    spec.outputs = 1;
+    spec.parallelism = instances;
+    spec.initial_capability = true;
+    spec.make_body = [make_generator](const detail::instance_info& info,
+                                      std::vector<capability> caps) -> std::unique_ptr<detail::node_body> {
+      return std::make_unique<detail::generator_body<T, G>>(make_generator(info.index, info.count), std::move(caps.at(0)));
+    };
+    const std::size_t id = detail::graph_access::add_node(*state_, std::move(spec));
+    return stream<T>(state_, id, 0, instances);
+  }
+
   /// A source emitting the elements of `range` (copied into the graph), all at time 0.
   template <class Range, class T = std::decay_t<decltype(*std::begin(std::declval<Range&>()))>>
   stream<T> source_from(std::string name, Range range) {

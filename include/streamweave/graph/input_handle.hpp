@@ -50,7 +50,10 @@ class input_handle {
     state_->check_can_send("send");
     for (const T& r : records) {
       stage(r);
-      if (staged_size() >= state_->batch_size()) state_->flush(lock, true);
+      if (staged_size() >= state_->batch_size()) {
+        state_->flush(lock, true);  // may release the mutex while it waits for space
+        state_->check_can_send("send");  // another thread may have closed the input meanwhile
+      }
     }
   }
   void send(const std::vector<T>& records) { send(std::span<const T>(records)); }

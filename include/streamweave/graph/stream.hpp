@@ -32,15 +32,31 @@
 
 namespace streamweave {
 
+namespace detail {
+/// The high 64 bits of a 64 x 64-bit product.
+constexpr std::uint64_t multiply_high(std::uint64_t a, std::uint64_t b) noexcept {
+#if defined(__SIZEOF_INT128__)
+  __extension__ typedef unsigned __int128 wide;
+  return static_cast<std::uint64_t>((static_cast<wide>(a) * b) >> 64);
+#else
+  const std::uint64_t a_lo = a & 0xffffffffULL, a_hi = a >> 32, b_lo = b & 0xffffffffULL, b_hi = b >> 32;
+  const std::uint64_t lo_lo = a_lo * b_lo, hi_lo = a_hi * b_lo, lo_hi = a_lo * b_hi, hi_hi = a_hi * b_hi;
+  const std::uint64_t cross = (lo_lo >> 32) + (hi_lo & 0xffffffffULL) + lo_hi;
+  return hi_hi + (hi_lo >> 32) + (cross >> 32);
+#endif
+}
+}  // namespace detail
+
 /// The instance of an `n`-way exchange that a record whose key hashes to `hash` goes to.
-/// Hashes are mixed with MurmurHash3's 64-bit finalizer first, so small integer keys spread.
+/// Hashes are mixed with MurmurHash3's 64-bit finalizer first, so small integer keys spread,
+/// then mapped onto [0, n) by a multiply-shift (no division on the per-record path).
 constexpr std::size_t exchange_destination(std::uint64_t hash, std::size_t n) noexcept {
   hash ^= hash >> 33;
   hash *= 0xff51afd7ed558ccdULL;
   hash ^= hash >> 33;
   hash *= 0xc4ceb9fe1a85ec53ULL;
   hash ^= hash >> 33;
-  return static_cast<std::size_t>(hash % n);
+  return static_cast<std::size_t>(detail::multiply_high(hash, n));
 }
 
 namespace detail {
@@ -50,20 +66,43 @@ class key_router final : public router {
  public:
   explicit key_router(Key key) : key_(std::move(key)) {}
   void route(const batch_base& in, batch_pool& pool, std::size_t batch_size, std::vector<batch_base*>& out) override {
+    using key_type = std::decay_t<std::invoke_result_t<Key&, const T&>>;
     const auto& src = static_cast<const batch<T>&>(in).records;
     const std::size_t n = out.size();
     // Reserve a full batch: recycled batches then never grow, whatever the split.
     const std::size_t reserve = std::max(batch_size, src.size());
-    for (const T& r : src) {
-      using key_type = std::decay_t<std::invoke_result_t<Key&, const T&>>;
-      const std::size_t d = exchange_destination(static_cast<std::uint64_t>(std::hash<key_type>{}(key_(r))), n);
-      if (out[d] == nullptr) out[d] = acquire_batch<T>(pool, in.time, reserve);
-      static_cast<batch<T>*>(out[d])->records.push_back(r);
+    auto destination = [&](const T& r) {
+      return exchange_destination(static_cast<std::uint64_t>(std::hash<key_type>{}(key_(r))), n);
+    };
+    if constexpr (fill_by_index<T>) {
+      // Size every destination for the whole batch (no zeroing), write by index, then trim.
+      fill_ptrs_.assign(n, nullptr);
+      fill_counts_.assign(n, 0);
+      for (const T& r : src) {
+        const std::size_t d = destination(r);
+        if (fill_ptrs_[d] == nullptr) {
+          auto* b = acquire_batch<T>(pool, in.time, reserve);
+          b->records.resize(src.size());
+          out[d] = b;
+          fill_ptrs_[d] = b->records.data();
+        }
+        fill_ptrs_[d][fill_counts_[d]++] = r;
+      }
+      for (std::size_t d = 0; d < n; ++d)
+        if (out[d] != nullptr) static_cast<batch<T>*>(out[d])->records.resize(fill_counts_[d]);
+    } else {
+      for (const T& r : src) {
+        const std::size_t d = destination(r);
+        if (out[d] == nullptr) out[d] = acquire_batch<T>(pool, in.time, reserve);
+        static_cast<batch<T>*>(out[d])->records.push_back(r);
+      }
     }
   }
 
  private:
   Key key_;
+  std::vector<T*> fill_ptrs_;             // per destination: where its records go
+  std::vector<std::size_t> fill_counts_;  // per destination: records written so far
 };
 
 template <class T, class Key>
@@ -162,6 +201,18 @@ class stream {
   void for_each(F f, std::string name = {}) const {
     add_sink(name, "for_each", true, frontier_interest_never(),
              [f](const detail::instance_info&) { return std::make_unique<detail::for_each_body<T, F>>(f); });
+  }
+
+  /// Sink with per-instance state: `builder(operator_setup&)` runs once per parallel instance
+  /// and returns the callable `f(const T&)` or `f(timestamp, const T&)` that instance calls for
+  /// each of its records (e.g. a partial sum in a slot indexed by `setup.instance_index()`).
+  template <class Builder>
+  void sink(std::string name, Builder builder) const {
+    add_sink(name, "sink", true, frontier_interest_never(), [builder](const detail::instance_info& info) {
+      operator_setup setup(info, {});
+      auto f = builder(setup);
+      return std::make_unique<detail::for_each_body<T, decltype(f)>>(std::move(f));
+    });
   }
 
   /// Sink: gathers every record with its time into a thread-safe collection.

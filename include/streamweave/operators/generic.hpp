@@ -141,8 +141,13 @@ class output_port {
   // Runtime use: bind to the current activation / send what is buffered.
   void bind(detail::activation* act) noexcept { act_ = act; }
   void flush() {
-    for (auto& [t, b] : open_) act_->emit(port_, b);
-    open_.clear();
+    // Each entry leaves `open_` before `emit` takes its reference, so an exception from a
+    // fused consumer never leaves a stale pointer behind.
+    while (!open_.empty()) {
+      detail::batch<U>* b = open_.back().second;
+      open_.pop_back();
+      act_->emit(port_, b);
+    }
   }
 
  private:
@@ -160,8 +165,9 @@ class output_port {
   void flush_time(timestamp t) {
     for (std::size_t i = 0; i < open_.size(); ++i)
       if (open_[i].first == t) {
-        act_->emit(port_, open_[i].second);
+        detail::batch<U>* b = open_[i].second;
         open_.erase(open_.begin() + static_cast<std::ptrdiff_t>(i));
+        act_->emit(port_, b);
         return;
       }
   }

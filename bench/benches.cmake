@@ -1,0 +1,4 @@
+streamweave_add_bench(NAME pipeline_bench SOURCES pipeline_bench.cpp)
+streamweave_add_bench(NAME latency_bench SOURCES latency_bench.cpp)
+streamweave_add_bench(NAME progress_bench SOURCES progress_bench.cpp)
+streamweave_add_bench(NAME keyed_count_bench SOURCES keyed_count_bench.cpp)

@@ -1,0 +1,162 @@
+// W3, keyed count: key = fmix64(i) % 100000 for i = 0..N-1, count records per key.
+#include <streamweave/streamweave.hpp>
+
+#include "bench_support.hpp"
+
+#include <benchmark/benchmark.h>
+#include <readerwriterqueue/readerwriterqueue.h>
+
+#include <atomic>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+namespace sw = streamweave;
+namespace swb = streamweave::bench;
+
+namespace {
+
+constexpr std::uint64_t full_n = 20'000'000;
+constexpr std::uint64_t keys = 100'000;
+
+inline std::uint64_t key_of(std::uint64_t i) { return swb::fmix64(i) % keys; }
+
+/// Checks the counts: every record counted once, and per-key totals sum to N.
+void check(benchmark::State& state, std::uint64_t total, std::size_t distinct, std::uint64_t n) {
+  if (total != n) state.SkipWithError("wrong total count");
+  if (n >= 10 * keys && distinct != keys) state.SkipWithError("wrong number of keys");
+}
+
+void BM_KeyedCount_SingleThreadMap(benchmark::State& state) {
+  const std::uint64_t n = swb::records(full_n);
+  for (auto _ : state) {
+    std::unordered_map<std::uint64_t, std::uint64_t> counts;
+    for (std::uint64_t i = 0; i < n; ++i) ++counts[key_of(i)];
+    std::uint64_t total = 0;
+    for (const auto& [k, c] : counts) total += c;
+    check(state, total, counts.size(), n);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_KeyedCount_SingleThreadMap)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+/// Two threads, each owning half the key space (key & 1), exchanging batches of the other's
+/// keys over SPSC queues; routing is branch-free (the destination indexes the buffer).
+void BM_KeyedCount_RawExchange(benchmark::State& state) {
+  const std::uint64_t n = swb::records(full_n);
+  constexpr std::size_t batch = 1024;
+  struct raw_batch {
+    std::uint64_t keys[batch];
+    std::size_t size = 0;
+  };
+  for (auto _ : state) {
+    moodycamel::ReaderWriterQueue<raw_batch*> to[2] = {moodycamel::ReaderWriterQueue<raw_batch*>(256),
+                                                        moodycamel::ReaderWriterQueue<raw_batch*>(256)};
+    std::atomic<int> producers_done{0};
+    std::unordered_map<std::uint64_t, std::uint64_t> counts[2];
+    auto worker = [&](int me) {
+      auto& mine = counts[me];
+      raw_batch* out[2] = {new raw_batch, new raw_batch};
+      auto drain = [&] {
+        raw_batch* in = nullptr;
+        while (to[me].try_dequeue(in)) {
+          for (std::size_t k = 0; k < in->size; ++k) ++mine[in->keys[k]];
+          delete in;
+        }
+      };
+      for (std::uint64_t i = n * static_cast<std::uint64_t>(me) / 2; i < n * static_cast<std::uint64_t>(me + 1) / 2; ++i) {
+        const std::uint64_t k = key_of(i);
+        raw_batch* b = out[k & 1];
+        b->keys[b->size++] = k;
+        if (b->size == batch) {
+          if (b == out[me]) {
+            for (std::size_t j = 0; j < batch; ++j) ++mine[b->keys[j]];
+            b->size = 0;
+          } else {
+            to[1 - me].enqueue(b);
+            out[1 - me] = new raw_batch;
+            drain();
+          }
+        }
+      }
+      for (std::size_t j = 0; j < out[me]->size; ++j) ++mine[out[me]->keys[j]];
+      delete out[me];
+      to[1 - me].enqueue(out[1 - me]);
+      producers_done.fetch_add(1);
+      while (producers_done.load() < 2) drain();
+      drain();
+    };
+    std::thread a(worker, 0);
+    std::thread b(worker, 1);
+    a.join();
+    b.join();
+    std::uint64_t total = 0;
+    for (auto& c : counts)
+      for (const auto& [k, v] : c) total += v;
+    check(state, total, counts[0].size() + counts[1].size(), n);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_KeyedCount_RawExchange)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+/// StreamWeave: a partitioned source, an exchange by key into one instance per thread, and a
+/// count per key in a generic operator that emits its counts when the epoch completes.
+void BM_KeyedCount_StreamWeave(benchmark::State& state) {
+  const std::uint64_t n = swb::records(full_n);
+  const std::size_t t = swb::hardware_threads();
+  sw::runtime rt(sw::runtime_options{.threads = t});
+  using count = std::pair<std::uint64_t, std::uint64_t>;
+  for (auto _ : state) {
+    std::vector<swb::padded_u64> totals(t), distinct(t);
+    sw::graph g("keyed-count");
+    g.partitioned_source("numbers", t,
+                         [n](std::size_t k, std::size_t c) {
+                           return [i = n * k / c, end = n * (k + 1) / c]() mutable -> std::optional<std::uint64_t> {
+                             if (i == end) return std::nullopt;
+                             return key_of(i++);
+                           };
+                         })
+        .exchange([](std::uint64_t key) { return key; }, t)
+        .unary<count>("count", [](sw::operator_setup& setup) {
+          setup.drop_initial_capability();
+          std::unordered_map<std::uint64_t, std::uint64_t> counts;
+          std::optional<sw::capability> epoch;
+          return [counts, epoch](sw::unary_context<std::uint64_t, count>& ctx) mutable {
+            ctx.input.for_each([&](sw::input_batch<std::uint64_t>& b) {
+              if (!epoch) {
+                epoch = b.retain();
+                ctx.notify_at(*epoch);
+              }
+              for (std::uint64_t key : b.records()) ++counts[key];
+            });
+            ctx.for_each_notification([&](sw::capability& cap) {
+              for (const auto& [key, c] : counts) ctx.output.give(cap, {key, c});
+              counts.clear();
+              epoch.reset();
+            });
+          };
+        })
+        .sink("check", [&](sw::operator_setup& setup) {
+          auto* total = &totals[setup.instance_index()].value;
+          auto* keys_seen = &distinct[setup.instance_index()].value;
+          return [total, keys_seen](const count& c) {
+            *total += c.second;
+            ++*keys_seen;
+          };
+        });
+    rt.run(g).wait();
+    std::uint64_t total = 0;
+    std::uint64_t d = 0;
+    for (std::size_t k = 0; k < t; ++k) {
+      total += totals[k].value;
+      d += distinct[k].value;
+    }
+    check(state, total, static_cast<std::size_t>(d), n);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+BENCHMARK(BM_KeyedCount_StreamWeave)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+}  // namespace
+
+BENCHMARK_MAIN();
