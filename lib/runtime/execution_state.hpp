@@ -121,7 +121,7 @@ class unit final : public producer_waker {
 
   /// Makes sure the unit runs (again) soon. Thread safety: any thread.
   void schedule() noexcept;
-  /// One activation; called by the scheduler only.
+  /// Runs the unit (one or more activations); called by the scheduler only.
   void run() noexcept;
 
   void wake() noexcept override { schedule(); }
@@ -131,6 +131,8 @@ class unit final : public producer_waker {
 
  private:
   friend class execution_state;
+  /// One activation: returns true when more work is ready now.
+  bool activate_once() noexcept;
   // idle -> scheduled -> running -> idle; running + schedule() -> running_again.
   enum : int { idle = 0, scheduled = 1, running = 2, running_again = 3 };
   std::atomic<int> state_{idle};
