@@ -5,6 +5,7 @@
 #include <streamweave/streamweave.hpp>
 
 #include "bench_support.hpp"
+#include "support/counting_new.hpp"
 
 #include <benchmark/benchmark.h>
 #include <oneapi/tbb/flow_graph.h>
@@ -20,19 +21,6 @@
 #include <thread>
 #include <vector>
 
-namespace {
-std::atomic<std::uint64_t> heap_allocations{0};
-}
-
-void* operator new(std::size_t n) {
-  heap_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n == 0 ? 1 : n)) return p;
-  throw std::bad_alloc();
-}
-// operator new above allocates with malloc, so free is the matching release.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace sw = streamweave;
 namespace swb = streamweave::bench;
@@ -347,9 +335,9 @@ void BM_Pipeline_StreamWeave(benchmark::State& state) {
     if (last_run.count() > 0) {
       sampler = std::thread([&] {
         std::this_thread::sleep_until(started + last_run / 4);
-        at_quarter = heap_allocations.load();
+        at_quarter = streamweave::testing::heap_allocations();
         std::this_thread::sleep_until(started + 3 * last_run / 4);
-        at_three_quarters = heap_allocations.load();
+        at_three_quarters = streamweave::testing::heap_allocations();
       });
     }
     auto run = rt.run(g);
