@@ -5,7 +5,8 @@
 //     has not yet been processed where it is observed;
 //   - liveness: every epoch is eventually reported complete at every sink;
 //   - results: every sink's per-epoch multiset equals the oracle's.
-// A failure prints its seed; STREAMWEAVE_SEED=<seed> replays exactly that graph and script.
+// A failure prints its seed; STREAMWEAVE_SEED=<seed> replays exactly that graph and script;
+// STREAMWEAVE_SEED_BASE=<n> STREAMWEAVE_RUNS=<k> explores k other seeds.
 #include <streamweave/streamweave.hpp>
 
 #include "support/seed.hpp"
@@ -339,7 +340,7 @@ void run_one(std::uint64_t seed) {
 }  // namespace
 
 TEST(RandomDag, MatchesSequentialOracle) {
-  const std::size_t runs = sw::testing::replaying() ? 1 : 200;
+  const std::size_t runs = sw::testing::runs(200);
   for (std::size_t i = 0; i < runs; ++i) {
     const std::uint64_t seed = sw::testing::seed_for(i);
     run_one(seed);
@@ -353,7 +354,7 @@ TEST(RandomDag, MatchesSequentialOracle) {
 TEST(RandomDag, LivenessEveryEpochCompletesWhileInputsStayOpen) {
   // Epoch-by-epoch: after advance_to(t + 1) every probe must report t complete without the
   // input closing (completion must not wait for the end of the run).
-  for (std::size_t i = 0; i < (sw::testing::replaying() ? 1 : 20); ++i) {
+  for (std::size_t i = 0; i < sw::testing::runs(20); ++i) {
     const std::uint64_t seed = sw::testing::seed_for(i, 777);
     SCOPED_TRACE(sw::testing::seed_note(seed));
     std::mt19937_64 rng(seed);

@@ -1,5 +1,6 @@
 #pragma once
 // Seeds for randomized tests: printed on failure, replayable with STREAMWEAVE_SEED=<n>.
+#include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <string>
@@ -7,10 +8,20 @@
 namespace streamweave::testing {
 
 /// The seed to use for iteration `i` of a randomized test: `base + i`, where `base` comes from
-/// STREAMWEAVE_SEED when set (to replay a failure) and is fixed otherwise.
+/// STREAMWEAVE_SEED when set (to replay a failure), else from STREAMWEAVE_SEED_BASE (to explore
+/// other seeds in bulk), and is fixed otherwise.
 inline std::uint64_t seed_for(std::uint64_t i, std::uint64_t fixed_base = 20261127) {
   if (const char* env = std::getenv("STREAMWEAVE_SEED")) return std::strtoull(env, nullptr, 10) + i;
+  if (const char* env = std::getenv("STREAMWEAVE_SEED_BASE")) return std::strtoull(env, nullptr, 10) + i;
   return fixed_base + i;
+}
+
+/// How many seeds a randomized test runs: `default_runs`, or STREAMWEAVE_RUNS when set; 1 when
+/// replaying one seed.
+inline std::size_t runs(std::size_t default_runs) {
+  if (std::getenv("STREAMWEAVE_SEED") != nullptr) return 1;
+  if (const char* env = std::getenv("STREAMWEAVE_RUNS")) return std::strtoull(env, nullptr, 10);
+  return default_runs;
 }
 
 /// True when STREAMWEAVE_SEED is set: run only the one replayed seed.
