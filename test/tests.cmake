@@ -9,3 +9,4 @@ streamweave_add_gtest(NAME runtime_fusion_test SOURCES runtime/fusion_test.cpp L
 streamweave_add_gtest(NAME runtime_allocation_test SOURCES runtime/allocation_test.cpp LABELS unit)
 streamweave_add_gtest(NAME runtime_logging_test SOURCES runtime/logging_test.cpp LABELS unit)
 streamweave_add_gtest(NAME runtime_runtime_test SOURCES runtime/runtime_test.cpp LABELS unit concurrency)
+streamweave_add_gtest(NAME runtime_chain_test SOURCES runtime/chain_test.cpp LABELS unit concurrency)

@@ -211,6 +211,10 @@ void execution_state::build() {
   std::vector<std::vector<bool>> probed(n_nodes);
   for (std::size_t n = 0; n < n_nodes; ++n) probed[n].assign(nodes[n].outputs, false);
   for (const auto& p : graph_->probes) probed[p.node][p.port] = true;
+  for (const auto& cell : graph_->chains)
+    if (!cell->consumed)
+      throw graph_error("graph '" + graph_->name + "': the stream produced by '" + cell->name +
+                        "' is never consumed (dangling stream); attach an operator, a sink or a probe");
   for (std::size_t n = 0; n < n_nodes; ++n)
     for (std::size_t o = 0; o < nodes[n].outputs; ++o)
       if (consumers[n][o].empty() && !probed[n][o])
@@ -587,7 +591,17 @@ void execution_state::stop_everything() noexcept {
       if (inst->body) inst->body->on_run_stopped();
 }
 
-void execution_state::fail(const std::string& node, std::exception_ptr error) noexcept {
+void execution_state::fail(const std::string& node_name, std::exception_ptr error) noexcept {
+  // A fused stage reports which operator threw: name it, and wrap the user's own exception.
+  std::string node = node_name;
+  try {
+    std::rethrow_exception(error);
+  } catch (const detail::stage_failure& stage) {
+    node = stage.stage;
+    if (const auto* nested = dynamic_cast<const std::nested_exception*>(&stage); nested && nested->nested_ptr())
+      error = nested->nested_ptr();
+  } catch (...) {
+  }
   std::exception_ptr wrapped;
   try {
     std::rethrow_exception(error);

@@ -203,7 +203,7 @@ TEST(Misuse, DanglingStreamIsRejectedWithItsName) {
   sw::runtime rt(small(1));
   sw::graph g;
   auto s = g.source_from("numbers", std::vector<int>{1, 2});
-  s.map([](int x) { return x; }, "unused-map");
+  (void)s.map([](int x) { return x; }, "unused-map");  // a chain nobody consumes
   s.for_each([](int) {});
   const auto msg = message_of([&] { auto ex = rt.run(g); });
   EXPECT_NE(msg.find("'unused-map'"), std::string::npos) << msg;

@@ -126,3 +126,29 @@ class batch_builder {
 };
 
 }  // namespace streamweave::detail
+
+namespace streamweave::detail {
+
+/// Holds one batch under construction that can be handed on and replaced (for operators that
+/// emit several batches per input batch). Releases what it holds on destruction, so a user
+/// exception leaks nothing. No heap allocation of its own.
+template <class T>
+class owned_batch {
+ public:
+  owned_batch(batch_pool& pool, streamweave::timestamp t, std::size_t reserve) { acquire(pool, t, reserve); }
+  ~owned_batch() {
+    if (b_ != nullptr) release_batch(b_);
+  }
+  owned_batch(const owned_batch&) = delete;
+  owned_batch& operator=(const owned_batch&) = delete;
+
+  void acquire(batch_pool& pool, streamweave::timestamp t, std::size_t reserve) { b_ = acquire_batch<T>(pool, t, reserve); }
+  batch<T>& get() noexcept { return *b_; }
+  /// Gives up ownership (one reference); call `acquire` before using `get` again.
+  batch<T>* release() noexcept { return std::exchange(b_, nullptr); }
+
+ private:
+  batch<T>* b_ = nullptr;
+};
+
+}  // namespace streamweave::detail

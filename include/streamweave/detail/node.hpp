@@ -159,6 +159,22 @@ struct probe_spec {
   std::shared_ptr<probe_state> state;
 };
 
+/// A chain of stateless operators not yet turned into a node (see graph/chain.hpp). The graph
+/// keeps one per chain so that `runtime::run` can reject a chain nobody consumed.
+struct chain_cell {
+  std::string name;       // the last operator's name
+  bool consumed = false;  // extended, terminated by a sink, or materialised into a node
+  virtual ~chain_cell() = default;
+};
+
+/// Thrown (nested around the user's exception) by a fused operator stage, so that the error
+/// names the operator whose code threw, not the node the stages were fused into.
+struct stage_failure {
+  explicit stage_failure(std::string name) : stage(std::move(name)) {}
+  virtual ~stage_failure() = default;
+  std::string stage;
+};
+
 /// Everything a graph builder recorded. Thread safety: building is single-threaded; after
 /// `started` is set the state is read-only.
 struct graph_state {
@@ -166,6 +182,8 @@ struct graph_state {
   std::vector<node_spec> nodes;
   std::vector<edge_spec> edges;
   std::vector<probe_spec> probes;
+  std::vector<std::shared_ptr<chain_cell>> chains;
+  std::size_t names_given = 0;  // for default operator names
   bool started = false;
 };
 

@@ -127,11 +127,25 @@ class graph_access {
     g.nodes.push_back(std::move(spec));
     return g.nodes.size() - 1;
   }
-  static std::string default_name(const graph_state& g, const char* kind) {
-    return std::string(kind) + "#" + std::to_string(g.nodes.size());
+  static std::string default_name(graph_state& g, const char* kind) {
+    return std::string(kind) + "#" + std::to_string(g.names_given++);
   }
 };
 
+}  // namespace detail
+
+template <class In, class Out, class Stages>
+class chain;
+
+namespace detail {
+template <class F>
+struct map_stage;
+template <class F>
+struct filter_stage;
+template <class F>
+struct flat_map_stage;
+template <class F>
+struct inspect_stage;
 }  // namespace detail
 
 template <class T>
@@ -143,31 +157,24 @@ class stream {
          std::shared_ptr<const detail::partition> exchange = nullptr)
       : graph_(std::move(g)), node_(node), port_(port), parallelism_(parallelism), exchange_(std::move(exchange)) {}
 
-  /// `f(const T&) -> U` for every record.
+  /// `f(const T&) -> U` for every record. Returns a `chain` (graph/chain.hpp): consecutive
+  /// stateless operators written in one expression run in one loop.
   template <class F, class U = std::decay_t<std::invoke_result_t<F&, const T&>>>
-  stream<U> map(F f, std::string name = {}) const {
-    return add_fusable<U>(name, "map", [f](const detail::instance_info&) { return std::make_unique<detail::map_body<T, U, F>>(f); });
-  }
+  [[nodiscard]] chain<T, U, std::tuple<detail::map_stage<F>>> map(F f, std::string name = {}) const;
 
-  /// Keeps the records for which `f(const T&)` is true.
+  /// Keeps the records for which `f(const T&)` is true. Returns a `chain`.
   template <class F>
-  stream<T> filter(F f, std::string name = {}) const {
-    return add_fusable<T>(name, "filter", [f](const detail::instance_info&) { return std::make_unique<detail::filter_body<T, F>>(f); });
-  }
+  [[nodiscard]] chain<T, T, std::tuple<detail::filter_stage<F>>> filter(F f, std::string name = {}) const;
 
-  /// `f(const T&)` returns a range; every element becomes a record.
+  /// `f(const T&)` returns a range; every element becomes a record. Returns a `chain`.
   template <class F, class R = std::invoke_result_t<F&, const T&>,
             class U = std::decay_t<decltype(*std::begin(std::declval<R&>()))>>
-  stream<U> flat_map(F f, std::string name = {}) const {
-    return add_fusable<U>(name, "flat_map",
-                          [f](const detail::instance_info&) { return std::make_unique<detail::flat_map_body<T, U, F>>(f); });
-  }
+  [[nodiscard]] chain<T, U, std::tuple<detail::flat_map_stage<F>>> flat_map(F f, std::string name = {}) const;
 
   /// Calls `f(const T&)` or `f(timestamp, const T&)` for every record and passes it on.
+  /// Returns a `chain`.
   template <class F>
-  stream<T> inspect(F f, std::string name = {}) const {
-    return add_fusable<T>(name, "inspect", [f](const detail::instance_info&) { return std::make_unique<detail::inspect_body<T, F>>(f); });
-  }
+  [[nodiscard]] chain<T, T, std::tuple<detail::inspect_stage<F>>> inspect(F f, std::string name = {}) const;
 
   /// Repartitions by `key(const T&)` (hashed with std::hash) into `n` parallel instances of the
   /// next operator (0 = hardware concurrency). Each record goes to exactly one instance:
@@ -181,8 +188,10 @@ class stream {
   /// The union of this stream and `others` (same record type, same graph).
   template <class... Streams>
   stream<T> concat(const Streams&... others) const {
-    static_assert((std::is_same_v<Streams, stream<T>> && ...), "concat needs streams of the same record type");
-    std::vector<const stream<T>*> all{this, &others...};
+    static_assert((std::is_convertible_v<const Streams&, stream<T>> && ...), "concat needs streams of the same record type");
+    const std::vector<stream<T>> converted{static_cast<stream<T>>(others)...};
+    std::vector<const stream<T>*> all{this};
+    for (const auto& s : converted) all.push_back(&s);
     detail::node_spec spec;
     spec.name = detail::graph_access::default_name(*graph_, "concat");
     spec.inputs = all.size();
@@ -293,6 +302,8 @@ class stream {
  private:
   template <class>
   friend class stream;
+  template <class, class, class>
+  friend class chain;
 
   static constexpr detail::frontier_interest frontier_interest_never() noexcept { return detail::frontier_interest::never; }
 
@@ -310,22 +321,6 @@ class stream {
 
   void connect_to(std::size_t node, std::size_t port) const {
     graph_->edges.push_back({node_, port_, node, port, exchange_});
-  }
-
-  template <class U, class Make>
-  stream<U> add_fusable(std::string& name, const char* kind, Make make) const {
-    detail::node_spec spec;
-    spec.name = name.empty() ? detail::graph_access::default_name(*graph_, kind) : std::move(name);
-    spec.inputs = 1;
-    spec.outputs = 1;
-    spec.parallelism = consumer_parallelism();
-    spec.fusable = true;
-    spec.make_body = [make](const detail::instance_info& info, std::vector<capability>) -> std::unique_ptr<detail::node_body> {
-      return make(info);
-    };
-    const std::size_t id = detail::graph_access::add_node(*graph_, std::move(spec));
-    connect_to(id, 0);
-    return stream<U>(graph_, id, 0, graph_->nodes[id].parallelism);
   }
 
   template <class Make>
@@ -353,3 +348,5 @@ class stream {
 };
 
 }  // namespace streamweave
+
+#include <streamweave/graph/chain.hpp>  // defines chain and stream's operator members

@@ -1,0 +1,118 @@
+// Chains: consecutive stateless operators in one expression run in one loop; named chains
+// become one shared node; errors still name the operator that threw.
+#include <streamweave/streamweave.hpp>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <numeric>
+#include <thread>
+
+namespace sw = streamweave;
+
+namespace {
+std::vector<int> iota_vec(int n) {
+  std::vector<int> v(static_cast<std::size_t>(n));
+  std::iota(v.begin(), v.end(), 0);
+  return v;
+}
+}  // namespace
+
+TEST(Chain, TemporaryChainEndingInASinkIsOneNode) {
+  sw::runtime rt(sw::runtime_options{.threads = 2});
+  sw::graph g;
+  std::atomic<long> sum{0};
+  g.source_from("n", iota_vec(1000))
+      .map([](int x) { return x * 2; })
+      .filter([](int x) { return x % 3 == 0; })
+      .flat_map([](int x) { return std::vector<int>{x, x}; })
+      .inspect([](int) {})
+      .for_each([&](int x) { sum.fetch_add(x); });
+  EXPECT_EQ(g.node_count(), 2u) << "source + one fused chain node";
+  rt.run(g).wait();
+  long expected = 0;
+  for (int x = 0; x < 1000; ++x)
+    if ((2 * x) % 3 == 0) expected += 4 * x;
+  EXPECT_EQ(sum.load(), expected);
+}
+
+TEST(Chain, NamedChainUsedTwiceRunsItsOperatorsOnce) {
+  sw::runtime rt(sw::runtime_options{.threads = 2});
+  sw::graph g;
+  std::atomic<int> calls{0};
+  auto doubled = g.source_from("n", iota_vec(500)).map([&](int x) {
+    calls.fetch_add(1);
+    return 2 * x;
+  }, "double");
+  auto all = doubled.collect("all");
+  std::atomic<int> seen{0};
+  doubled.filter([](int x) { return x >= 0; }).for_each([&](int) { seen.fetch_add(1); });
+  rt.run(g).wait();
+  EXPECT_EQ(calls.load(), 500) << "fan-out from a named chain shares one node";
+  EXPECT_EQ(all.size(), 500u);
+  EXPECT_EQ(seen.load(), 500);
+}
+
+TEST(Chain, ProbeOnANamedChainCoversItsConsumers) {
+  sw::runtime rt(sw::runtime_options{.threads = 2});
+  sw::graph g;
+  auto [in, s] = g.input<int>("in");
+  auto mapped = s.map([](int x) { return x + 1; }, "inc");
+  auto done = mapped.probe();
+  std::atomic<int> seen{0};
+  mapped.for_each([&](int) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    seen.fetch_add(1);
+  }, "slow");
+  auto ex = rt.run(g);
+  for (sw::timestamp t = 0; t < 5; ++t) {
+    for (int i = 0; i < 10; ++i) in.send(i);
+    in.advance_to(t + 1);
+    ASSERT_TRUE(done.wait_until_complete(t, std::chrono::seconds(10)));
+    EXPECT_EQ(seen.load(), static_cast<int>(10 * (t + 1))) << "the probe must wait for the slow consumer";
+  }
+  in.close();
+  ex.wait();
+}
+
+TEST(Chain, ErrorsNameTheOperatorThatThrew) {
+  for (const char* culprit : {"first", "second", "sink"}) {
+    sw::runtime rt(sw::runtime_options{.threads = 1});
+    sw::graph g;
+    const std::string who = culprit;
+    g.source_from("n", iota_vec(10))
+        .map([who](int x) {
+          if (who == "first" && x == 5) throw std::runtime_error("in first");
+          return x;
+        }, "first")
+        .filter([who](int x) {
+          if (who == "second" && x == 5) throw std::runtime_error("in second");
+          return true;
+        }, "second")
+        .for_each([who](int x) {
+          if (who == "sink" && x == 5) throw std::runtime_error("in sink");
+        }, "sink");
+    auto ex = rt.run(g);
+    try {
+      ex.wait();
+      FAIL() << "expected a failure in " << who;
+    } catch (const sw::operator_error& e) {
+      EXPECT_EQ(e.node_name(), who);
+      try {
+        std::rethrow_if_nested(e);
+        FAIL();
+      } catch (const std::runtime_error& inner) {
+        EXPECT_EQ(std::string(inner.what()), "in " + who);
+      }
+    }
+  }
+}
+
+TEST(Chain, ConvertsToAStreamAndKeepsExchangeParallelism) {
+  sw::runtime rt(sw::runtime_options{.threads = 2});
+  sw::graph g;
+  sw::stream<int> s = g.source_from("n", iota_vec(100)).map([](int x) { return x + 1; });
+  auto counted = s.exchange([](int x) { return x; }, 3).map([](int x) { return x; }).collect();
+  rt.run(g).wait();
+  EXPECT_EQ(counted.size(), 100u);
+}
