@@ -217,7 +217,7 @@ void execution_state::build() {
                         "' is never consumed (dangling stream); attach an operator, a sink or a probe");
   for (std::size_t n = 0; n < n_nodes; ++n)
     for (std::size_t o = 0; o < nodes[n].outputs; ++o)
-      if (consumers[n][o].empty() && !probed[n][o])
+      if (consumers[n][o].empty() && !probed[n][o] && !nodes[n].capability_only_output)
         throw graph_error("graph '" + graph_->name + "': the stream produced by '" + nodes[n].name +
                           "' is never consumed (dangling stream); attach an operator, a sink or a probe");
 

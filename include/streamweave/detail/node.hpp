@@ -140,6 +140,9 @@ struct node_spec {
   frontier_interest interest = frontier_interest::never;
   /// Each instance gets one capability at time 0 per output before the run starts.
   bool initial_capability = false;
+  /// The output only holds the node's capability (a source fused with its sink): no stream
+  /// leaves it, so it is not a dangling stream.
+  bool capability_only_output = false;
   /// Creates instance `info.index`; `initial` holds its initial capabilities (if requested).
   std::function<std::unique_ptr<node_body>(const instance_info& info, std::vector<capability> initial)> make_body;
   std::shared_ptr<input_state> input;  // kind == input

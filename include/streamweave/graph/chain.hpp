@@ -1,13 +1,14 @@
 #pragma once
 /// \file
-/// `chain<In, Out, Stages>`: consecutive stateless operators (`map`, `filter`, `flat_map`,
-/// `inspect`) compiled into one loop over each batch.
+/// `basic_chain<Origin, Out, Stages>`: consecutive stateless operators (`map`, `filter`,
+/// `flat_map`, `inspect`) compiled into one loop per record, starting either at a stream
+/// (`chain<In, Out, Stages>`) or at a source's generator.
 ///
-/// `stream<T>::map(f)` (and `filter`, `flat_map`, `inspect`) return a chain rather than a new
-/// stream. Calling another stateless operator on a *temporary* chain
+/// `stream<T>::map(f)` (and `filter`, `flat_map`, `inspect`) and the graph's sources return a
+/// chain rather than a stream. Calling another stateless operator on a *temporary* chain
 /// (`s.map(f).filter(p).for_each(g)`) adds it to the same chain, and a `for_each` or `sink` on a
 /// temporary chain ends it: the runtime then runs `f`, `p` and `g` per record in one loop, with
-/// no intermediate batch. Any other use turns the chain into a node (once; every copy of the
+/// no intermediate batch. A chain that starts at a source runs the generator in that same loop. Any other use turns the chain into a node (once; every copy of the
 /// chain shares that node) and continues from its stream: storing it as a `stream<Out>`, using a
 /// named chain variable (an lvalue) again, `exchange`, `concat`, `probe`, `collect`, `output`,
 /// `unary` and `binary`. So fan-out never runs an operator twice, and a probe on a named chain
@@ -100,72 +101,182 @@ inline void run_stages(Stages& stages, timestamp t, const X& x, Emit& emit) {
   }
 }
 
-/// A chain turned into a node with an output: runs the stages per record into output batches.
-template <class In, class Out, class Stages>
-class chain_body final : public batch_operator {
- public:
-  explicit chain_body(Stages stages) : stages_(std::move(stages)) {}
-  void on_batch(activation& act, std::size_t, const batch_base& in) override {
-    const auto& src = static_cast<const batch<In>&>(in).records;
-    const std::size_t limit = std::max(act.batch_size(), src.size());
-    owned_batch<Out> out(act.pool(0), in.time, limit);
+/// Chain output into batches on output 0 (a chain that became a node).
+template <class Out>
+struct to_output {
+  template <class Run>
+  void run(activation& act, timestamp t, std::size_t limit, Run&& body) {
+    owned_batch<Out> out(act.pool(0), t, limit);
     auto emit = [&](timestamp, const Out& y) {
       out.get().records.push_back(y);
       if (out.get().records.size() >= limit) {
         act.emit(0, out.release());
-        out.acquire(act.pool(0), in.time, limit);
+        out.acquire(act.pool(0), t, limit);
       }
     };
-    for (const In& r : src) run_stages<0>(stages_, in.time, r, emit);
+    body(emit);
     if (!out.get().records.empty()) act.emit(0, out.release());
   }
-
- private:
-  Stages stages_;
 };
 
-/// A chain ended by a callback sink: the stages and the sink in one loop, no output batch.
-template <class In, class Stages, class F>
-class chain_sink_body final : public batch_operator {
- public:
-  chain_sink_body(Stages stages, F f, std::string sink_name)
-      : stages_(std::move(stages)), f_(std::move(f)), sink_name_(std::move(sink_name)) {}
-  void on_batch(activation&, std::size_t, const batch_base& in) override {
+/// Chain output into a callback sink, in the same loop.
+template <class F>
+struct to_sink {
+  F f;
+  std::string name;
+  template <class Run>
+  void run(activation&, timestamp, std::size_t, Run&& body) {
     auto emit = [&](timestamp t, const auto& y) {
-      guarded(sink_name_, [&] {
+      guarded(name, [&] {
         if constexpr (std::is_invocable_v<F&, timestamp, decltype(y)>) {
-          f_(t, y);
+          f(t, y);
         } else {
-          f_(y);
+          f(y);
         }
       });
     };
-    for (const In& r : static_cast<const batch<In>&>(in).records) run_stages<0>(stages_, in.time, r, emit);
+    body(emit);
+  }
+};
+
+/// A chain fed by an input stream: per input batch, every record through the stages.
+template <class In, class Stages, class Terminal>
+class chain_body final : public batch_operator {
+ public:
+  chain_body(Stages stages, Terminal terminal) : stages_(std::move(stages)), terminal_(std::move(terminal)) {}
+  void on_batch(activation& act, std::size_t, const batch_base& in) override {
+    const auto& src = static_cast<const batch<In>&>(in).records;
+    terminal_.run(act, in.time, std::max(act.batch_size(), src.size()), [&](auto& emit) {
+      for (const In& r : src) run_stages<0>(stages_, in.time, r, emit);
+    });
   }
 
  private:
   Stages stages_;
-  F f_;
-  std::string sink_name_;
+  Terminal terminal_;
 };
 
+/// A chain fed by a generator (`std::optional<T>()`): records at the capability's time, a batch
+/// worth per budget unit; the capability is dropped when the generator is exhausted.
+template <class T, class G, class Stages, class Terminal>
+class generator_chain_body final : public node_body {
+ public:
+  generator_chain_body(G g, capability cap, Stages stages, Terminal terminal, std::string source_name)
+      : g_(std::move(g)), cap_(std::move(cap)), stages_(std::move(stages)), terminal_(std::move(terminal)),
+        source_name_(std::move(source_name)) {}
+  bool activate(activation& act) override {
+    if (!cap_) return false;
+    const std::size_t limit = act.batch_size();
+    const timestamp t = cap_.time();
+    while (!act.blocked() && act.take_budget()) {
+      bool exhausted = false;
+      terminal_.run(act, t, limit, [&](auto& emit) {
+        for (std::size_t made = 0; made < limit; ++made) {
+          std::optional<T> next = guarded(source_name_, [&] { return g_(); });
+          if (!next) {
+            exhausted = true;
+            return;
+          }
+          run_stages<0>(stages_, t, *next, emit);
+        }
+      });
+      if (exhausted) {
+        cap_.reset();
+        return false;
+      }
+    }
+    return !act.blocked();
+  }
+
+ private:
+  G g_;
+  capability cap_;
+  Stages stages_;
+  Terminal terminal_;
+  std::string source_name_;
+};
+
+/// Kept by the graph (so no stream, which would own the graph, is stored here).
 template <class Out>
 struct chain_cell_of final : chain_cell {
-  std::optional<stream<Out>> node;  // set once the chain became a node
+  std::optional<std::size_t> node;  // the chain's node, once it became one
+};
+
+/// A chain that starts at a stream.
+template <class In>
+struct stream_origin {
+  stream<In> upstream;
+
+  graph_state& graph() const { return *upstream.graph_; }
+  const std::shared_ptr<graph_state>& graph_ptr() const { return upstream.graph_; }
+  std::size_t parallelism() const { return upstream.consumer_parallelism(); }
+  /// Adds the chain's node (`outputs` 0 or 1); `make_terminal(info)` builds an instance's terminal.
+  template <class Stages, class MakeTerminal>
+  std::size_t add_node(std::string name, std::size_t outputs, const Stages& stages, MakeTerminal make_terminal) const {
+    node_spec spec;
+    spec.name = std::move(name);
+    spec.kind = outputs == 0 ? node_kind::sink : node_kind::operator_node;
+    spec.inputs = 1;
+    spec.outputs = outputs;
+    spec.parallelism = parallelism();
+    spec.fusable = true;
+    spec.make_body = [stages, make_terminal](const instance_info& info, std::vector<capability>) -> std::unique_ptr<node_body> {
+      auto terminal = make_terminal(info);
+      return std::make_unique<chain_body<In, Stages, decltype(terminal)>>(stages, std::move(terminal));
+    };
+    const std::size_t id = graph_access::add_node(graph(), std::move(spec));
+    upstream.connect_to(id, 0);
+    return id;
+  }
+};
+
+/// A chain that starts at a source: `make(index, instances)` gives each instance its generator.
+template <class T, class Make>
+struct generator_origin {
+  std::shared_ptr<graph_state> state;
+  std::string source_name;
+  std::size_t instances = 1;
+  Make make;
+
+  graph_state& graph() const { return *state; }
+  const std::shared_ptr<graph_state>& graph_ptr() const { return state; }
+  std::size_t parallelism() const { return instances; }
+  template <class Stages, class MakeTerminal>
+  std::size_t add_node(std::string name, std::size_t outputs, const Stages& stages, MakeTerminal make_terminal) const {
+    node_spec spec;
+    spec.name = std::move(name);
+    spec.kind = node_kind::source;
+    // A source fused with its sink still needs an output: the capability that keeps the run
+    // open until the generator is exhausted is counted there. Nothing consumes it.
+    spec.outputs = 1;
+    spec.capability_only_output = outputs == 0;
+    spec.parallelism = instances;
+    spec.initial_capability = true;
+    spec.make_body = [stages, make_terminal, make = make, source = source_name](
+                         const instance_info& info, std::vector<capability> caps) -> std::unique_ptr<node_body> {
+      capability cap = std::move(caps.at(0));
+      auto terminal = make_terminal(info);
+      auto g = make(info.index, info.count);
+      return std::make_unique<generator_chain_body<T, decltype(g), Stages, decltype(terminal)>>(
+          std::move(g), std::move(cap), stages, std::move(terminal), source);
+    };
+    return graph_access::add_node(graph(), std::move(spec));
+  }
 };
 
 }  // namespace detail
 
-template <class In, class Out, class Stages>
-class chain {
+template <class Origin, class Out, class Stages>
+class basic_chain {
  public:
   using value_type = Out;
 
-  chain(stream<In> upstream, Stages stages, std::string last_name)
-      : upstream_(std::move(upstream)), stages_(std::move(stages)), cell_(std::make_shared<detail::chain_cell_of<Out>>()) {
-    upstream_.check_not_started("'" + last_name + "'");
+  basic_chain(Origin origin, Stages stages, std::string last_name)
+      : origin_(std::move(origin)), stages_(std::move(stages)), cell_(std::make_shared<detail::chain_cell_of<Out>>()) {
+    if (origin_.graph().started)
+      throw graph_error("graph '" + origin_.graph().name + "' is already running; cannot add '" + last_name + "'");
     cell_->name = std::move(last_name);
-    upstream_.graph_->chains.push_back(cell_);
+    origin_.graph().chains.push_back(cell_);
   }
 
   // ---- stateless operators: fused into a temporary chain, from the node of a named one ------
@@ -204,27 +315,31 @@ class chain {
   }
 
   // ---- callback sinks: end a temporary chain in the same loop ------------------------------
+  /// Sink: calls `f(const Out&)` or `f(timestamp, const Out&)` for every record.
   template <class F>
   void for_each(F f, std::string name = {}) && {
-    if (cell_->node) return cell_->node->for_each(std::move(f), std::move(name));
+    if (cell_->node) return node().for_each(std::move(f), std::move(name));
     std::string sink_name = named(name, "for_each");
-    add_terminal(sink_name, [stages = stages_, f, sink_name](const detail::instance_info&) {
-      return std::make_unique<detail::chain_sink_body<In, Stages, F>>(stages, f, sink_name);
+    origin_.add_node(sink_name, 0, stages_, [f, sink_name](const detail::instance_info&) {
+      return detail::to_sink<F>{f, sink_name};
     });
+    cell_->consumed = true;
   }
   template <class F>
   void for_each(F f, std::string name = {}) & {
     node().for_each(std::move(f), std::move(name));
   }
+  /// Sink with per-instance state; see `stream<T>::sink`.
   template <class Builder>
   void sink(std::string name, Builder builder) && {
-    if (cell_->node) return cell_->node->sink(std::move(name), std::move(builder));
+    if (cell_->node) return node().sink(std::move(name), std::move(builder));
     std::string sink_name = named(name, "sink");
-    add_terminal(sink_name, [stages = stages_, builder, sink_name](const detail::instance_info& info) {
+    origin_.add_node(sink_name, 0, stages_, [builder, sink_name](const detail::instance_info& info) {
       operator_setup setup(info, {});
       auto f = builder(setup);
-      return std::make_unique<detail::chain_sink_body<In, Stages, decltype(f)>>(stages, std::move(f), sink_name);
+      return detail::to_sink<decltype(f)>{std::move(f), sink_name};
     });
+    cell_->consumed = true;
   }
   template <class Builder>
   void sink(std::string name, Builder builder) & {
@@ -235,21 +350,12 @@ class chain {
   /// The chain as a node of the graph (created on first use, shared by every copy).
   stream<Out> node() const {
     if (!cell_->node) {
-      detail::node_spec spec;
-      spec.name = cell_->name;
-      spec.inputs = 1;
-      spec.outputs = 1;
-      spec.parallelism = upstream_.consumer_parallelism();
-      spec.fusable = true;
-      spec.make_body = [stages = stages_](const detail::instance_info&, std::vector<capability>) -> std::unique_ptr<detail::node_body> {
-        return std::make_unique<detail::chain_body<In, Out, Stages>>(stages);
-      };
-      const std::size_t id = detail::graph_access::add_node(*upstream_.graph_, std::move(spec));
-      upstream_.connect_to(id, 0);
-      cell_->node.emplace(upstream_.graph_, id, 0, upstream_.graph_->nodes[id].parallelism);
+      cell_->node = origin_.add_node(cell_->name, 1, stages_, [](const detail::instance_info&) {
+        return detail::to_output<Out>{};
+      });
       cell_->consumed = true;
     }
-    return *cell_->node;
+    return stream<Out>(origin_.graph_ptr(), *cell_->node, 0, origin_.graph().nodes[*cell_->node].parallelism);
   }
   operator stream<Out>() const { return node(); }  // NOLINT: a chain is used as a stream
 
@@ -259,7 +365,7 @@ class chain {
   }
   template <class... Streams>
   stream<Out> concat(const Streams&... others) const {
-    return node().concat(static_cast<stream<Out>>(others)...);
+    return node().concat(others...);
   }
   collection<Out> collect(std::string name = {}) const { return node().collect(std::move(name)); }
   output_handle<Out> output(std::size_t capacity = 65536, std::string name = {}) const {
@@ -270,20 +376,20 @@ class chain {
   stream<U> unary(std::string name, Builder builder) const {
     return node().template unary<U>(std::move(name), std::move(builder));
   }
-  template <class U, class T2, class Builder>
-  stream<U> binary(const stream<T2>& other, std::string name, Builder builder) const {
+  template <class U, class Other, class Builder>
+  stream<U> binary(const Other& other, std::string name, Builder builder) const {
     return node().template binary<U>(other, std::move(name), std::move(builder));
   }
   const std::string& producer_name() const { return cell_->name; }
-  std::size_t consumer_parallelism() const noexcept { return upstream_.consumer_parallelism(); }
-  const detail::graph_state* graph_id() const noexcept { return upstream_.graph_id(); }
+  std::size_t consumer_parallelism() const { return origin_.parallelism(); }
+  const detail::graph_state* graph_id() const noexcept { return origin_.graph_ptr().get(); }
 
  private:
   template <class, class, class>
-  friend class chain;
+  friend class basic_chain;
 
   std::string named(std::string& name, const char* kind) const {
-    return name.empty() ? detail::graph_access::default_name(*upstream_.graph_, kind) : std::move(name);
+    return name.empty() ? detail::graph_access::default_name(origin_.graph(), kind) : std::move(name);
   }
 
   /// A new chain with `stage` appended. The stages are copied, not moved: a chain used again
@@ -293,30 +399,21 @@ class chain {
     cell_->consumed = true;
     std::string last = stage.name;
     auto stages = std::tuple_cat(stages_, std::make_tuple(std::move(stage)));
-    return chain<In, U, decltype(stages)>(upstream_, std::move(stages), std::move(last));
+    return basic_chain<Origin, U, decltype(stages)>(origin_, std::move(stages), std::move(last));
   }
 
-  template <class Make>
-  void add_terminal(const std::string& sink_name, Make make) {
-    detail::node_spec spec;
-    spec.name = sink_name;
-    spec.kind = detail::node_kind::sink;
-    spec.inputs = 1;
-    spec.outputs = 0;
-    spec.parallelism = upstream_.consumer_parallelism();
-    spec.fusable = true;
-    spec.make_body = [make](const detail::instance_info& info, std::vector<capability>) -> std::unique_ptr<detail::node_body> {
-      return make(info);
-    };
-    const std::size_t id = detail::graph_access::add_node(*upstream_.graph_, std::move(spec));
-    upstream_.connect_to(id, 0);
-    cell_->consumed = true;
-  }
-
-  stream<In> upstream_;
+  Origin origin_;
   Stages stages_;
   std::shared_ptr<detail::chain_cell_of<Out>> cell_;
 };
+
+/// A chain that starts at a stream of `In`.
+template <class In, class Out, class Stages>
+using chain = basic_chain<detail::stream_origin<In>, Out, Stages>;
+
+/// A source: a chain with no stages yet, starting at generators.
+template <class T, class Make>
+using source_chain = basic_chain<detail::generator_origin<T, Make>, T, std::tuple<>>;
 
 }  // namespace streamweave
 
@@ -324,30 +421,30 @@ namespace streamweave {
 
 template <class T>
 template <class F, class U>
-chain<T, U, std::tuple<detail::map_stage<F>>> stream<T>::map(F f, std::string name) const {
+basic_chain<detail::stream_origin<T>, U, std::tuple<detail::map_stage<F>>> stream<T>::map(F f, std::string name) const {
   std::string n = name.empty() ? detail::graph_access::default_name(*graph_, "map") : std::move(name);
-  return {*this, std::make_tuple(detail::map_stage<F>{std::move(f), n}), n};
+  return {detail::stream_origin<T>{*this}, std::make_tuple(detail::map_stage<F>{std::move(f), n}), n};
 }
 
 template <class T>
 template <class F>
-chain<T, T, std::tuple<detail::filter_stage<F>>> stream<T>::filter(F f, std::string name) const {
+basic_chain<detail::stream_origin<T>, T, std::tuple<detail::filter_stage<F>>> stream<T>::filter(F f, std::string name) const {
   std::string n = name.empty() ? detail::graph_access::default_name(*graph_, "filter") : std::move(name);
-  return {*this, std::make_tuple(detail::filter_stage<F>{std::move(f), n}), n};
+  return {detail::stream_origin<T>{*this}, std::make_tuple(detail::filter_stage<F>{std::move(f), n}), n};
 }
 
 template <class T>
 template <class F, class R, class U>
-chain<T, U, std::tuple<detail::flat_map_stage<F>>> stream<T>::flat_map(F f, std::string name) const {
+basic_chain<detail::stream_origin<T>, U, std::tuple<detail::flat_map_stage<F>>> stream<T>::flat_map(F f, std::string name) const {
   std::string n = name.empty() ? detail::graph_access::default_name(*graph_, "flat_map") : std::move(name);
-  return {*this, std::make_tuple(detail::flat_map_stage<F>{std::move(f), n}), n};
+  return {detail::stream_origin<T>{*this}, std::make_tuple(detail::flat_map_stage<F>{std::move(f), n}), n};
 }
 
 template <class T>
 template <class F>
-chain<T, T, std::tuple<detail::inspect_stage<F>>> stream<T>::inspect(F f, std::string name) const {
+basic_chain<detail::stream_origin<T>, T, std::tuple<detail::inspect_stage<F>>> stream<T>::inspect(F f, std::string name) const {
   std::string n = name.empty() ? detail::graph_access::default_name(*graph_, "inspect") : std::move(name);
-  return {*this, std::make_tuple(detail::inspect_stage<F>{std::move(f), n}), n};
+  return {detail::stream_origin<T>{*this}, std::make_tuple(detail::inspect_stage<F>{std::move(f), n}), n};
 }
 
 }  // namespace streamweave

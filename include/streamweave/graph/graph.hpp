@@ -14,6 +14,7 @@
 #include <streamweave/detail/input_state.hpp>
 #include <streamweave/detail/node.hpp>
 #include <streamweave/graph/input_handle.hpp>
+#include <streamweave/graph/chain.hpp>
 #include <streamweave/graph/stream.hpp>
 
 #include <iterator>
@@ -45,47 +46,30 @@ class graph {
   }
 
   /// A source calling `generator()` (returning `std::optional<T>`) until it returns nullopt.
-  /// Every record has time 0.
+  /// Every record has time 0. Returns a chain (graph/chain.hpp): stateless operators and a
+  /// callback sink written after it in one expression run in the generator's loop.
   template <class G, class T = typename std::decay_t<std::invoke_result_t<G&>>::value_type>
-  stream<T> source(std::string name, G generator) {
-    detail::node_spec spec;
-    spec.name = name.empty() ? detail::graph_access::default_name(*state_, "source") : std::move(name);
-    spec.kind = detail::node_kind::source;
-    spec.outputs = 1;
-    spec.initial_capability = true;
-    spec.make_body = [generator](const detail::instance_info&, std::vector<capability> caps) -> std::unique_ptr<detail::node_body> {
-      return std::make_unique<detail::generator_body<T, G>>(generator, std::move(caps.at(0)));
-    };
-    const std::size_t id = detail::graph_access::add_node(*state_, std::move(spec));
-    return stream<T>(state_, id, 0, 1);
+  [[nodiscard]] auto source(std::string name, G generator) {
+    return partitioned_source(std::move(name), 1, [generator](std::size_t, std::size_t) { return generator; });
   }
 
   /// A source with `instances` parallel instances, e.g. one per partition of an external
   /// source or one per slice of a range. `make_generator(index, instances)` is called once per
   /// instance (before the run) and returns that instance's generator (`std::optional<T>()`,
-  /// nullopt when exhausted). Every record has time 0. Operators attached to the stream run
-  /// with the same parallelism, instance `i` fed by source instance `i`.
+  /// nullopt when exhausted). Every record has time 0. Operators attached to it run with the
+  /// same parallelism, instance `i` fed by source instance `i`. Returns a chain, as `source`.
   template <class Make, class G = std::invoke_result_t<Make&, std::size_t, std::size_t>,
             class T = typename std::decay_t<std::invoke_result_t<G&>>::value_type>
-  stream<T> partitioned_source(std::string name, std::size_t instances, Make make_generator) {
+  [[nodiscard]] source_chain<T, Make> partitioned_source(std::string name, std::size_t instances, Make make_generator) {
+    if (name.empty()) name = detail::graph_access::default_name(*state_, "source");
     if (instances == 0) throw usage_error("partitioned_source '" + name + "': needs at least one instance");
-    detail::node_spec spec;
-    spec.name = name.empty() ? detail::graph_access::default_name(*state_, "source") : std::move(name);
-    spec.kind = detail::node_kind::source;
-    spec.outputs = 1;
-    spec.parallelism = instances;
-    spec.initial_capability = true;
-    spec.make_body = [make_generator](const detail::instance_info& info,
-                                      std::vector<capability> caps) -> std::unique_ptr<detail::node_body> {
-      return std::make_unique<detail::generator_body<T, G>>(make_generator(info.index, info.count), std::move(caps.at(0)));
-    };
-    const std::size_t id = detail::graph_access::add_node(*state_, std::move(spec));
-    return stream<T>(state_, id, 0, instances);
+    detail::generator_origin<T, Make> origin{state_, name, instances, std::move(make_generator)};
+    return source_chain<T, Make>(std::move(origin), std::tuple<>{}, name);
   }
 
   /// A source emitting the elements of `range` (copied into the graph), all at time 0.
   template <class Range, class T = std::decay_t<decltype(*std::begin(std::declval<Range&>()))>>
-  stream<T> source_from(std::string name, Range range) {
+  [[nodiscard]] auto source_from(std::string name, Range range) {
     auto data = std::make_shared<std::vector<T>>(std::begin(range), std::end(range));
     return source(std::move(name), [data, i = std::size_t{0}]() mutable -> std::optional<T> {
       if (i == data->size()) return std::nullopt;

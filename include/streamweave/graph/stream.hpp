@@ -134,10 +134,14 @@ class graph_access {
 
 }  // namespace detail
 
-template <class In, class Out, class Stages>
-class chain;
+template <class Origin, class Out, class Stages>
+class basic_chain;
 
 namespace detail {
+template <class In>
+struct stream_origin;
+template <class T, class Make>
+struct generator_origin;
 template <class F>
 struct map_stage;
 template <class F>
@@ -160,21 +164,21 @@ class stream {
   /// `f(const T&) -> U` for every record. Returns a `chain` (graph/chain.hpp): consecutive
   /// stateless operators written in one expression run in one loop.
   template <class F, class U = std::decay_t<std::invoke_result_t<F&, const T&>>>
-  [[nodiscard]] chain<T, U, std::tuple<detail::map_stage<F>>> map(F f, std::string name = {}) const;
+  [[nodiscard]] basic_chain<detail::stream_origin<T>, U, std::tuple<detail::map_stage<F>>> map(F f, std::string name = {}) const;
 
   /// Keeps the records for which `f(const T&)` is true. Returns a `chain`.
   template <class F>
-  [[nodiscard]] chain<T, T, std::tuple<detail::filter_stage<F>>> filter(F f, std::string name = {}) const;
+  [[nodiscard]] basic_chain<detail::stream_origin<T>, T, std::tuple<detail::filter_stage<F>>> filter(F f, std::string name = {}) const;
 
   /// `f(const T&)` returns a range; every element becomes a record. Returns a `chain`.
   template <class F, class R = std::invoke_result_t<F&, const T&>,
             class U = std::decay_t<decltype(*std::begin(std::declval<R&>()))>>
-  [[nodiscard]] chain<T, U, std::tuple<detail::flat_map_stage<F>>> flat_map(F f, std::string name = {}) const;
+  [[nodiscard]] basic_chain<detail::stream_origin<T>, U, std::tuple<detail::flat_map_stage<F>>> flat_map(F f, std::string name = {}) const;
 
   /// Calls `f(const T&)` or `f(timestamp, const T&)` for every record and passes it on.
   /// Returns a `chain`.
   template <class F>
-  [[nodiscard]] chain<T, T, std::tuple<detail::inspect_stage<F>>> inspect(F f, std::string name = {}) const;
+  [[nodiscard]] basic_chain<detail::stream_origin<T>, T, std::tuple<detail::inspect_stage<F>>> inspect(F f, std::string name = {}) const;
 
   /// Repartitions by `key(const T&)` (hashed with std::hash) into `n` parallel instances of the
   /// next operator (0 = hardware concurrency). Each record goes to exactly one instance:
@@ -272,8 +276,10 @@ class stream {
 
   /// A generic operator with two inputs (this stream is input 1, `other` input 2). With
   /// different parallelism, `other` is merged into this stream's instances.
-  template <class U, class T2, class Builder>
-  stream<U> binary(const stream<T2>& other, std::string name, Builder builder) const {
+  template <class U, class Other, class Builder>
+  stream<U> binary(const Other& other_in, std::string name, Builder builder) const {
+    using T2 = typename Other::value_type;
+    const stream<T2> other = other_in;  // a chain becomes its node
     detail::node_spec spec;
     spec.name = name.empty() ? detail::graph_access::default_name(*graph_, "binary") : std::move(name);
     check_same_graph(other, spec.name);
@@ -303,7 +309,9 @@ class stream {
   template <class>
   friend class stream;
   template <class, class, class>
-  friend class chain;
+  friend class basic_chain;
+  template <class>
+  friend struct detail::stream_origin;
 
   static constexpr detail::frontier_interest frontier_interest_never() noexcept { return detail::frontier_interest::never; }
 
