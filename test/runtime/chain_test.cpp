@@ -116,3 +116,36 @@ TEST(Chain, ConvertsToAStreamAndKeepsExchangeParallelism) {
   rt.run(g).wait();
   EXPECT_EQ(counted.size(), 100u);
 }
+
+TEST(Chain, GeneratorErrorsNameTheSource) {
+  sw::runtime rt(sw::runtime_options{.threads = 1});
+  sw::graph g;
+  g.source("flaky-source", [i = 0]() mutable -> std::optional<int> {
+     if (i == 50) throw std::runtime_error("source broke");
+     return i++;
+   })
+      .map([](int x) { return x; }, "m")
+      .for_each([](int) {}, "sink");
+  auto ex = rt.run(g);
+  try {
+    ex.wait();
+    FAIL();
+  } catch (const sw::operator_error& e) {
+    EXPECT_EQ(e.node_name(), "flaky-source");
+  }
+}
+
+TEST(Chain, SourceEndingInASinkKeepsTheRunOpenUntilExhausted) {
+  sw::runtime rt(sw::runtime_options{.threads = 2});
+  sw::graph g;
+  std::atomic<long> n{0};
+  g.partitioned_source("slices", 3, [](std::size_t k, std::size_t) {
+     return [i = 0, k]() mutable -> std::optional<int> {
+       if (i == 20000) return std::nullopt;
+       ++i;
+       return static_cast<int>(k);
+     };
+   }).for_each([&](int) { n.fetch_add(1); });
+  rt.run(g).wait();
+  EXPECT_EQ(n.load(), 60000) << "wait() returns only after every generator is exhausted";
+}
