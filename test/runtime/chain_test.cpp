@@ -149,3 +149,15 @@ TEST(Chain, SourceEndingInASinkKeepsTheRunOpenUntilExhausted) {
   rt.run(g).wait();
   EXPECT_EQ(n.load(), 60000) << "wait() returns only after every generator is exhausted";
 }
+
+TEST(Chain, ConstNamedChainIsUsable) {
+  sw::runtime rt(sw::runtime_options{.threads = 1});
+  sw::graph g;
+  const auto c = g.source_from("n", iota_vec(10)).map([](int x) { return x * 10; }, "times10");
+  std::atomic<int> sum{0};
+  c.filter([](int x) { return x > 0; }).for_each([&](int x) { sum.fetch_add(x); });
+  auto all = c.collect();
+  rt.run(g).wait();
+  EXPECT_EQ(sum.load(), 450);
+  EXPECT_EQ(all.size(), 10u);
+}

@@ -103,29 +103,7 @@ batch<T>* acquire_batch(batch_pool& pool, streamweave::timestamp t, std::size_t 
 
 }  // namespace streamweave::detail
 
-namespace streamweave::detail {
 
-/// Owns a batch under construction; releases it unless it was handed on with `release()`.
-/// Keeps user exceptions (a throwing map function) from leaking batches.
-template <class T>
-class batch_builder {
- public:
-  batch_builder(batch_pool& pool, streamweave::timestamp t, std::size_t reserve) : b_(acquire_batch<T>(pool, t, reserve)) {}
-  ~batch_builder() {
-    if (b_ != nullptr) release_batch(b_);
-  }
-  batch_builder(const batch_builder&) = delete;
-  batch_builder& operator=(const batch_builder&) = delete;
-
-  record_vector<T>& records() noexcept { return b_->records; }
-  /// Gives up ownership (one reference) to the caller.
-  batch<T>* release() noexcept { return std::exchange(b_, nullptr); }
-
- private:
-  batch<T>* b_;
-};
-
-}  // namespace streamweave::detail
 
 namespace streamweave::detail {
 

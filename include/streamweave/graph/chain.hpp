@@ -8,8 +8,9 @@
 /// chain rather than a stream. Calling another stateless operator on a *temporary* chain
 /// (`s.map(f).filter(p).for_each(g)`) adds it to the same chain, and a `for_each` or `sink` on a
 /// temporary chain ends it: the runtime then runs `f`, `p` and `g` per record in one loop, with
-/// no intermediate batch. A chain that starts at a source runs the generator in that same loop. Any other use turns the chain into a node (once; every copy of the
-/// chain shares that node) and continues from its stream: storing it as a `stream<Out>`, using a
+/// no intermediate batch. A chain that starts at a source runs the generator in that same loop.
+/// Any other use turns the chain into a node (once; every copy of the chain shares that node)
+/// and continues from its stream: storing it as a `stream<Out>`, using a
 /// named chain variable (an lvalue) again, `exchange`, `concat`, `probe`, `collect`, `output`,
 /// `unary` and `binary`. So fan-out never runs an operator twice, and a probe on a named chain
 /// sees every consumer of it.
@@ -285,7 +286,7 @@ class basic_chain {
     return extend<U>(detail::map_stage<F>{std::move(f), named(name, "map")});
   }
   template <class F>
-  [[nodiscard]] auto map(F f, std::string name = {}) & {
+  [[nodiscard]] auto map(F f, std::string name = {}) const& {
     return node().map(std::move(f), std::move(name));
   }
   template <class F>
@@ -293,7 +294,7 @@ class basic_chain {
     return extend<Out>(detail::filter_stage<F>{std::move(f), named(name, "filter")});
   }
   template <class F>
-  [[nodiscard]] auto filter(F f, std::string name = {}) & {
+  [[nodiscard]] auto filter(F f, std::string name = {}) const& {
     return node().filter(std::move(f), std::move(name));
   }
   template <class F, class R = std::invoke_result_t<F&, const Out&>,
@@ -302,7 +303,7 @@ class basic_chain {
     return extend<U>(detail::flat_map_stage<F>{std::move(f), named(name, "flat_map")});
   }
   template <class F>
-  [[nodiscard]] auto flat_map(F f, std::string name = {}) & {
+  [[nodiscard]] auto flat_map(F f, std::string name = {}) const& {
     return node().flat_map(std::move(f), std::move(name));
   }
   template <class F>
@@ -310,7 +311,7 @@ class basic_chain {
     return extend<Out>(detail::inspect_stage<F>{std::move(f), named(name, "inspect")});
   }
   template <class F>
-  [[nodiscard]] auto inspect(F f, std::string name = {}) & {
+  [[nodiscard]] auto inspect(F f, std::string name = {}) const& {
     return node().inspect(std::move(f), std::move(name));
   }
 
@@ -326,7 +327,7 @@ class basic_chain {
     cell_->consumed = true;
   }
   template <class F>
-  void for_each(F f, std::string name = {}) & {
+  void for_each(F f, std::string name = {}) const& {
     node().for_each(std::move(f), std::move(name));
   }
   /// Sink with per-instance state; see `stream<T>::sink`.
@@ -342,7 +343,7 @@ class basic_chain {
     cell_->consumed = true;
   }
   template <class Builder>
-  void sink(std::string name, Builder builder) & {
+  void sink(std::string name, Builder builder) const& {
     node().sink(std::move(name), std::move(builder));
   }
 
