@@ -1,15 +1,17 @@
 #pragma once
 /// \file
-/// `stream<T>`: a typed handle to the output of a node in a graph under construction. Every
-/// operator method adds a node consuming this stream and returns the node's output stream, so
-/// pipelines chain: `input.map(f).filter(g).for_each(h)`.
+/// `stream<T>`: a typed handle to the output of a node in a graph under construction. Operator
+/// methods add a node consuming this stream and return its output stream, except the stateless
+/// ones (`map`, `filter`, `flat_map`, `inspect`), which return a `chain` (graph/chain.hpp) so
+/// that `input.map(f).filter(g).for_each(h)` runs as one loop per record.
 ///
 /// Fan-out: a stream may be consumed by any number of operators; each sees every record, and
 /// they share one read-only batch (no copies). Parallelism: an operator runs as many instances
 /// as its input stream has (1 for sources and inputs); `exchange(key, n)` repartitions a stream
 /// by key into `n` instances.
 ///
-/// Operator names appear in every error message; unnamed operators get `<kind>#<node index>`.
+/// Operator names appear in every error message; unnamed operators get `<kind>#<n>`, numbered
+/// per graph.
 /// Thread safety: building a graph is single-threaded. Errors: `graph_error` when the graph
 /// already runs or when streams of different graphs are combined.
 #include <streamweave/detail/basic_operators.hpp>
