@@ -2,6 +2,8 @@
 // become one shared node; errors still name the operator that threw.
 #include <streamweave/streamweave.hpp>
 
+#include "support/sequences.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -10,13 +12,7 @@
 
 namespace sw = streamweave;
 
-namespace {
-std::vector<int> iota_vec(int n) {
-  std::vector<int> v(static_cast<std::size_t>(n));
-  std::iota(v.begin(), v.end(), 0);
-  return v;
-}
-}  // namespace
+using streamweave::testing::iota_vec;
 
 TEST(Chain, TemporaryChainEndingInASinkIsOneNode) {
   sw::runtime rt(sw::runtime_options{.threads = 2});

@@ -1,6 +1,8 @@
 // Every operator and sink, on small graphs, at 1, 2 and 4 threads.
 #include <streamweave/streamweave.hpp>
 
+#include "support/sequences.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -16,11 +18,7 @@ namespace sw = streamweave;
 
 namespace {
 
-std::vector<int> iota_vec(int n) {
-  std::vector<int> v(static_cast<std::size_t>(n));
-  std::iota(v.begin(), v.end(), 0);
-  return v;
-}
+using streamweave::testing::iota_vec;
 
 template <class T>
 std::vector<T> sorted(std::vector<T> v) {
