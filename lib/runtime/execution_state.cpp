@@ -464,12 +464,6 @@ void execution_state::detach_handles() noexcept {
   }
 }
 
-const edge_queue& execution_state::queue(std::size_t node, std::size_t instance, std::size_t port) const {
-  const std::size_t qi = queue_index_.at(node).at(instance).at(port);
-  if (qi == no_queue) throw std::out_of_range("no queue: the input is fused into its producer");
-  return *queues_[qi];
-}
-
 std::vector<queue_stats> execution_state::stats() const {
   std::vector<queue_stats> out;
   for (std::size_t n = 0; n < queue_index_.size(); ++n)

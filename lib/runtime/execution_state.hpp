@@ -184,7 +184,6 @@ class execution_state {
   timestamp frontier_of(progress::location_id target) const noexcept {
     return frontiers_[target].load(std::memory_order_acquire);
   }
-  const edge_queue& queue(std::size_t node, std::size_t instance, std::size_t port) const;
   std::vector<queue_stats> stats() const;
 
  private:
