@@ -5,6 +5,7 @@
 #include <streamweave/graph/graph.hpp>
 #include <streamweave/graph/input_handle.hpp>
 #include <streamweave/graph/stream.hpp>
+#include <streamweave/keyed/keyed_stream.hpp>
 #include <streamweave/logging/logger.hpp>
 #include <streamweave/operators/generic.hpp>
 #include <streamweave/progress/antichain.hpp>

@@ -34,6 +34,9 @@
 
 namespace streamweave {
 
+template <class T, class Key>
+class keyed_stream;
+
 namespace detail {
 /// The high 64 bits of a 64 x 64-bit product.
 constexpr std::uint64_t multiply_high(std::uint64_t a, std::uint64_t b) noexcept {
@@ -190,6 +193,11 @@ class stream {
     if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
     return stream<T>(graph_, node_, port_, parallelism_, std::make_shared<detail::key_partition<T, Key>>(std::move(key), n));
   }
+
+  /// Partitions by `key(const T&)` into `n` instances (0 = hardware concurrency) for keyed
+  /// operators: see keyed/keyed_stream.hpp.
+  template <class Key>
+  keyed_stream<T, Key> key_by(Key key, std::size_t n = 0) const;
 
   /// The union of this stream and `others` (same record type, same graph).
   template <class... Streams>
@@ -360,3 +368,4 @@ class stream {
 }  // namespace streamweave
 
 #include <streamweave/graph/chain.hpp>  // defines chain and stream's operator members
+#include <streamweave/keyed/keyed_stream.hpp>  // defines stream<T>::key_by
