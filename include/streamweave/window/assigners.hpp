@@ -1,0 +1,104 @@
+#pragma once
+/// \file
+/// Window assigners: which event-time windows a record belongs to.
+///
+/// Semantics shared by every windowed operator:
+///  - A window is half-open, `[start, end)`, in the units of the record's event time (the
+///    value the user's extractor returns, a `timestamp`).
+///  - Time-based windows are aligned to 0 (`start % slide == offset`) unless an offset is
+///    given.
+///  - A window fires once the operator's input frontier passes `end - 1 + allowed_lateness`:
+///    no record with a batch time at or before it can arrive any more.
+///  - Lateness is decided by the batch time `b` a record arrives with, never by scheduling:
+///    the record's assignment to window `w` is *late* when `b >= w.end + allowed_lateness`
+///    (the window may already have fired). A record whose every window is late goes to the
+///    late-data stream; one with at least one on-time window is counted in those.
+///
+/// An assigner is a small copyable value with
+///   `void assign(timestamp event_time, std::vector<window>& out) const`
+/// (appends the windows that contain `event_time`, in increasing `start`), and
+/// `static constexpr bool merging` (true for session windows, whose windows grow and merge as
+/// records arrive).
+#include <streamweave/error.hpp>
+#include <streamweave/progress/timestamp.hpp>
+
+#include <compare>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace streamweave {
+
+/// A half-open event-time window `[start, end)`.
+struct window {
+  timestamp start = 0;
+  timestamp end = 0;
+  bool contains(timestamp t) const noexcept { return start <= t && t < end; }
+  friend constexpr auto operator<=>(const window&, const window&) = default;
+};
+
+namespace detail {
+__extension__ typedef __int128 wide_time;  // window arithmetic that may go below 0
+/// The largest `start <= t` with `start ≡ offset (mod slide)`; may be negative.
+constexpr wide_time aligned_start(timestamp t, timestamp slide, timestamp offset) noexcept {
+  const wide_time o = static_cast<wide_time>(offset % slide);
+  const wide_time x = static_cast<wide_time>(t) - o;
+  wide_time q = x / static_cast<wide_time>(slide);
+  if (x < 0 && x % static_cast<wide_time>(slide) != 0) --q;
+  return q * static_cast<wide_time>(slide) + o;
+}
+/// The window `[start, start + size)` with both ends clamped into `[0, max timestamp]`: a
+/// window that would start before 0 starts at 0 (the first window is truncated).
+constexpr window clamped_window(wide_time start, timestamp size) noexcept {
+  constexpr wide_time max = static_cast<wide_time>(std::numeric_limits<timestamp>::max());
+  const wide_time end = start + static_cast<wide_time>(size);
+  return {static_cast<timestamp>(start < 0 ? 0 : start), static_cast<timestamp>(end > max ? max : end)};
+}
+}  // namespace detail
+
+/// Fixed-size, non-overlapping windows `[k*size + offset, (k+1)*size + offset)`; before
+/// `offset` the first window is `[0, offset)`.
+struct tumbling_windows {
+  tumbling_windows(timestamp size, timestamp offset = 0) : size(size), offset(offset) {
+    if (size == 0) throw usage_error("tumbling_windows: size must be positive");
+  }
+  static constexpr bool merging = false;
+  void assign(timestamp t, std::vector<window>& out) const {
+    out.push_back(detail::clamped_window(detail::aligned_start(t, size, offset), size));
+  }
+  timestamp size;
+  timestamp offset;
+};
+
+/// Windows of `size` starting every `slide` (hopping windows); a record belongs to up to
+/// `ceil(size / slide)` of them.
+struct sliding_windows {
+  sliding_windows(timestamp size, timestamp slide, timestamp offset = 0) : size(size), slide(slide), offset(offset) {
+    if (size == 0 || slide == 0) throw usage_error("sliding_windows: size and slide must be positive");
+  }
+  static constexpr bool merging = false;
+  void assign(timestamp t, std::vector<window>& out) const {
+    // Starts s ≡ offset (mod slide) with s <= t < s + size, earliest first.
+    const detail::wide_time last = detail::aligned_start(t, slide, offset);
+    detail::wide_time first = last;
+    while (first - static_cast<detail::wide_time>(slide) + static_cast<detail::wide_time>(size) > static_cast<detail::wide_time>(t))
+      first -= slide;
+    for (detail::wide_time s = first; s <= last; s += slide) out.push_back(detail::clamped_window(s, size));
+  }
+  timestamp size;
+  timestamp slide;
+  timestamp offset;
+};
+
+/// Session windows: a record at `t` opens `[t, t + gap)`; windows that overlap or touch are
+/// merged, so a session ends `gap` after its last record.
+struct session_windows {
+  explicit session_windows(timestamp gap) : gap(gap) {
+    if (gap == 0) throw usage_error("session_windows: gap must be positive");
+  }
+  static constexpr bool merging = true;
+  void assign(timestamp t, std::vector<window>& out) const { out.push_back(detail::clamped_window(t, gap)); }
+  timestamp gap;
+};
+
+}  // namespace streamweave
