@@ -10,3 +10,7 @@ streamweave_add_gtest(NAME runtime_allocation_test SOURCES runtime/allocation_te
 streamweave_add_gtest(NAME runtime_logging_test SOURCES runtime/logging_test.cpp LABELS unit)
 streamweave_add_gtest(NAME runtime_runtime_test SOURCES runtime/runtime_test.cpp LABELS unit concurrency)
 streamweave_add_gtest(NAME runtime_chain_test SOURCES runtime/chain_test.cpp LABELS unit concurrency)
+include(${CMAKE_CURRENT_LIST_DIR}/keyed/keyed.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/window/window.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/determinism/determinism.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/iterate/iterate.cmake)

@@ -1,0 +1,1 @@
+# Tests of determinism (registered with streamweave_add_gtest; see test/CMakeLists.txt).
