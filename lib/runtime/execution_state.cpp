@@ -1,5 +1,7 @@
 #include "runtime/execution_state.hpp"
 
+#include "runtime/deterministic_scheduler.hpp"
+
 #include "logging/log.hpp"
 
 #include <streamweave/error.hpp>
@@ -198,6 +200,7 @@ void unit::run() noexcept {
 execution_state::execution_state(std::shared_ptr<detail::graph_state> graph, runtime_config config, tbb::task_arena& arena)
     : graph_(std::move(graph)), config_(config), arena_(arena) {
   build();
+  if (config_.deterministic) deterministic_ = std::make_unique<deterministic_scheduler>(*this);
 }
 
 void execution_state::build() {
@@ -420,6 +423,7 @@ void execution_state::start() {
     auto& state = *input_states_[i];
     std::lock_guard lock(state.mutex);  // time and closed are read and the binding set atomically
     if (!state.closed()) tracker_->update(inputs_[i]->location, state.time(), +1);
+    if (deterministic_) deterministic_->bind_input(i, state.time(), state.closed());
     state.binding = inputs_[i].get();
   }
   tracker_->propagate([&](progress::location_id loc) { on_location_changed(loc); });
@@ -433,6 +437,7 @@ void execution_state::start() {
   if (nothing_to_do) finish(true);
   for (auto& u : units_) u->schedule();
   run_tracker();
+  if (deterministic_) deterministic_->launch();
 }
 
 execution_state::~execution_state() {
@@ -546,6 +551,10 @@ void execution_state::submit(unit& u) noexcept {
     task_done();
     return;
   }
+  if (deterministic_) {
+    if (!deterministic_->enqueue(u)) task_done();  // its thread has exited: nothing runs any more
+    return;
+  }
   unit* target = &u;
   arena_.enqueue([target] { target->run(); });
 }
@@ -580,6 +589,7 @@ void execution_state::stop_everything() noexcept {
     state->wake_senders();
   }
   for (auto& p : probes_) p->abort();
+  if (deterministic_) deterministic_->notify();
   for (auto& per_node : instances_)
     for (auto& inst : per_node)
       if (inst->body) inst->body->on_run_stopped();

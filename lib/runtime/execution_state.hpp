@@ -35,6 +35,7 @@ namespace streamweave::internal {
 class execution_state;
 class unit;
 class instance_runtime;
+class deterministic_scheduler;
 
 /// One consumer attachment of an output port, as seen by one producing instance.
 struct output_edge {
@@ -154,6 +155,7 @@ struct runtime_config {
   std::size_t batch_size = 1024;
   std::size_t queue_capacity = 64;
   std::size_t activation_budget = 16;
+  bool deterministic = false;  // run on a deterministic_scheduler (runtime_options::deterministic)
 };
 
 class execution_state {
@@ -185,6 +187,8 @@ class execution_state {
     return frontiers_[target].load(std::memory_order_acquire);
   }
   std::vector<queue_stats> stats() const;
+  /// The fixed-order scheduler of a deterministic run; nullptr otherwise.
+  deterministic_scheduler* deterministic() const noexcept { return deterministic_.get(); }
 
  private:
   void build();
@@ -196,6 +200,7 @@ class execution_state {
   void detach_handles() noexcept;
 
   friend class unit;
+  friend class deterministic_scheduler;
 
   std::shared_ptr<detail::graph_state> graph_;
   runtime_config config_;
@@ -232,6 +237,9 @@ class execution_state {
   bool finished_ = false;              // guarded by mutex_
   std::exception_ptr error_;           // guarded by mutex_
   bool cancelled_by_user_ = false;     // guarded by mutex_
+
+  // Last: destroyed first, joining its thread before anything it used goes.
+  std::unique_ptr<deterministic_scheduler> deterministic_;
 };
 
 }  // namespace streamweave::internal
