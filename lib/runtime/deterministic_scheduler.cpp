@@ -82,7 +82,12 @@ void deterministic_scheduler::append(const input_binding& b, event e) {
 }
 
 void deterministic_scheduler::append_batch(const input_binding& b, detail::batch_base* batch) {
-  append(b, {event::kind::batch, batch->time, batch->time, batch});
+  try {
+    append(b, {event::kind::batch, batch->time, batch->time, batch});
+  } catch (...) {
+    detail::release_batch(batch);  // not queued: the reference is still ours
+    throw;
+  }
 }
 
 void deterministic_scheduler::append_advance(const input_binding& b, timestamp from, timestamp to) {
