@@ -12,8 +12,8 @@
 ///    close at t) to its own log, and the scheduler releases them in one canonical order: the
 ///    merge of the per-input logs by (time of the event, input index), each log in call order.
 ///    An event is released only once it is certainly the next in that order: every other input
-///    either has an earlier-keyed event queued, or has advanced (its next event can only be
-///    keyed later), or is closed. After each released event the graph runs to quiescence
+///    either has a later-keyed event queued, or has an empty log and a current time that sorts
+///    after the event (its next event can only be keyed later), or is closed. After each released event the graph runs to quiescence
 ///    (no unit ready) before the next one is released.
 ///
 /// Hence the order of everything the graph does is a function of the sequence of
@@ -85,7 +85,8 @@ class deterministic_scheduler {
   };
 
   void loop();
-  /// Input whose head event is next in the canonical order, or npos. Requires mutex_.
+  /// The input whose head event is certainly next in the canonical order, or `none` (defined in
+  /// the .cpp) while that is not known yet. Requires mutex_.
   std::size_t next_input() const;
   /// Releases one event into the graph (on the scheduler thread, without mutex_).
   void release(std::size_t i, const event& e);

@@ -140,7 +140,11 @@ void input_state::close(std::unique_lock<std::mutex>& lock) noexcept {
   }
   if (binding == nullptr) return;
   if (auto* d = deterministic(binding)) {
-    d->append_close(*binding, time_);
+    try {
+      d->append_close(*binding, time_);
+    } catch (...) {
+      // Out of memory for one event: the input stays open and the run cannot complete.
+    }
     return;
   }
   binding->progress.post(binding->location, time_, -1);

@@ -3,6 +3,7 @@
 // against a sequential oracle (per-time multisets), so an empty or wrong output cannot pass.
 #include <streamweave/streamweave.hpp>
 
+#include "determinism/order_sensitive.hpp"
 #include "determinism/replay.hpp"
 #include "iterate/loop_algorithms.hpp"
 #include "support/seed.hpp"
@@ -174,21 +175,7 @@ TEST(DeterministicOutput, GenericOperatorWithNotifications) {
   // Each instance holds an epoch's records in arrival order and emits them when notified: the
   // output order depends on arrival order at every instance and on when notifications fire.
   builder build = [](std::vector<sw::stream<value>>& in) {
-    auto held = in[0].exchange([](value v) { return v % 5; }, 3).unary<value>("hold", [](sw::operator_setup& setup) {
-      setup.drop_initial_capability();
-      std::map<sw::timestamp, std::vector<value>> pending;
-      return [pending](sw::unary_context<value, value>& ctx) mutable {
-        ctx.input.for_each([&](sw::input_batch<value>& b) {
-          auto& p = pending[b.time()];
-          if (p.empty()) ctx.notify_at(b.retain());
-          p.insert(p.end(), b.records().begin(), b.records().end());
-        });
-        ctx.for_each_notification([&](sw::capability& cap) {
-          for (value v : pending[cap.time()]) ctx.output.give(cap, v);
-          pending.erase(cap.time());
-        });
-      };
-    });
+    auto held = sw::testing::hold_per_epoch(in[0].exchange([](value v) { return v % 5; }, 3), "hold", 0);
     auto passthrough = in[0].map([](value v) { return v + 1; });
     return std::vector<sw::collection<value>>{held.concat(passthrough).collect("held")};
   };
@@ -204,19 +191,7 @@ TEST(DeterministicOutput, TwoInputsFedByTwoThreads) {
   // A binary operator passes batches through as they come from either input, and a concat of
   // both goes through an exchange: both sinks see the two senders' interleaving.
   builder build = [](std::vector<sw::stream<value>>& in) {
-    auto both = in[0].binary<value>(in[1], "interleave", [](sw::operator_setup& setup) {
-      setup.drop_initial_capability();
-      return [](sw::binary_context<value, value, value>& ctx) {
-        ctx.input1.for_each([&](sw::input_batch<value>& b) {
-          auto cap = b.retain();
-          for (value v : b.records()) ctx.output.give(cap, v);
-        });
-        ctx.input2.for_each([&](sw::input_batch<value>& b) {
-          auto cap = b.retain();
-          for (value v : b.records()) ctx.output.give(cap, v * 2);
-        });
-      };
-    });
+    auto both = sw::testing::interleave(in[0], in[1], "interleave", 2);
     auto merged = in[0].concat(in[1]).exchange([](value v) { return v; }, 3).map([](value v) { return v ^ 1; });
     return std::vector<sw::collection<value>>{both.collect("interleaved"), merged.collect("merged")};
   };

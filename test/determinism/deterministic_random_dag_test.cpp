@@ -5,6 +5,7 @@
 // A failure prints its seed; STREAMWEAVE_SEED=<seed> replays it.
 #include <streamweave/streamweave.hpp>
 
+#include "determinism/order_sensitive.hpp"
 #include "determinism/replay.hpp"
 #include "support/seed.hpp"
 
@@ -73,25 +74,6 @@ graph_plan make_plan(std::uint64_t seed) {
   return p;
 }
 
-sw::stream<value> hold_per_epoch(const sw::stream<value>& in, const std::string& name) {
-  return in.unary<value>(name, [](sw::operator_setup& setup) {
-    setup.drop_initial_capability();
-    std::map<sw::timestamp, std::vector<value>> held;
-    return [held](sw::unary_context<value, value>& ctx) mutable {
-      ctx.input.for_each([&](sw::input_batch<value>& b) {
-        auto& h = held[b.time()];
-        if (h.empty()) ctx.notify_at(b.retain());
-        h.insert(h.end(), b.records().begin(), b.records().end());
-        if (h.empty()) held.erase(b.time());
-      });
-      ctx.for_each_notification([&](sw::capability& cap) {
-        for (value v : held[cap.time()]) ctx.output.give(cap, v + 3);
-        held.erase(cap.time());
-      });
-    };
-  });
-}
-
 sw::stream<value> shift_by_one(const sw::stream<value>& in, const std::string& name) {
   return in.unary<value>(name, [](sw::operator_setup& setup) {
     setup.drop_initial_capability();
@@ -99,22 +81,6 @@ sw::stream<value> shift_by_one(const sw::stream<value>& in, const std::string& n
       ctx.input.for_each([&](sw::input_batch<value>& b) {
         auto later = b.retain().delayed(b.time() + 1);
         for (value v : b.records()) ctx.output.give(later, v);
-      });
-    };
-  });
-}
-
-sw::stream<value> interleave(const sw::stream<value>& a, const sw::stream<value>& b, const std::string& name) {
-  return a.binary<value>(b, name, [](sw::operator_setup& setup) {
-    setup.drop_initial_capability();
-    return [](sw::binary_context<value, value, value>& ctx) {
-      ctx.input1.for_each([&](sw::input_batch<value>& in) {
-        auto cap = in.retain();
-        for (value v : in.records()) ctx.output.give(cap, v);
-      });
-      ctx.input2.for_each([&](sw::input_batch<value>& in) {
-        auto cap = in.retain();
-        for (value v : in.records()) ctx.output.give(cap, v * 5);
       });
     };
   });
@@ -151,9 +117,9 @@ std::vector<items> run_plan(const graph_plan& p, std::size_t threads, bool deter
         s[i] = in.flat_map([](value v) { return v % 3 == 0 ? std::vector<value>{v, v + 1} : std::vector<value>{v}; }, name);
         break;
       case kind::concat: s[i] = in.concat(*s[n.from[1]]); break;
-      case kind::hold: s[i] = hold_per_epoch(in, name); break;
+      case kind::hold: s[i] = sw::testing::hold_per_epoch(in, name, 3); break;
       case kind::shift: s[i] = shift_by_one(in, name); break;
-      case kind::binary: s[i] = interleave(in, *s[n.from[1]], name); break;
+      case kind::binary: s[i] = sw::testing::interleave(in, *s[n.from[1]], name, 5); break;
       case kind::sink: sinks.push_back(in.collect(name)); break;
       case kind::input: break;
     }
