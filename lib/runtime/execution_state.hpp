@@ -17,6 +17,7 @@
 
 #include "queue/batch_pool.hpp"
 #include "queue/edge_queue.hpp"
+#include "runtime/timer_service.hpp"
 
 #include <oneapi/tbb/task_arena.h>
 
@@ -185,6 +186,8 @@ class execution_state {
     return frontiers_[target].load(std::memory_order_acquire);
   }
   std::vector<queue_stats> stats() const;
+  /// Wall-clock wake-ups (`activation::wake_at`).
+  timer_service& timers() noexcept { return timers_; }
 
  private:
   void build();
@@ -229,6 +232,7 @@ class execution_state {
   std::atomic<std::size_t> finishing_tasks_{0};  // task_done() calls still touching *this
   mutable std::mutex mutex_;
   mutable std::condition_variable finished_cv_;
+  timer_service timers_;  // stopped first in the destructor: it schedules units
   bool finished_ = false;              // guarded by mutex_
   std::exception_ptr error_;           // guarded by mutex_
   bool cancelled_by_user_ = false;     // guarded by mutex_

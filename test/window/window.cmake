@@ -1,1 +1,2 @@
 # Tests of window (registered with streamweave_add_gtest; see test/CMakeLists.txt).
+streamweave_add_gtest(NAME window_basics_test SOURCES window/window_basics_test.cpp LABELS unit concurrency TIMEOUT 120)

@@ -7,6 +7,7 @@
 ///
 /// Thread safety: building is single-threaded, as for every graph call.
 #include <streamweave/graph/stream.hpp>
+#include <streamweave/window/window_options.hpp>
 
 #include <cstddef>
 #include <string>
@@ -14,6 +15,12 @@
 #include <utility>
 
 namespace streamweave {
+
+template <class T, class KeyFn, class Assigner, class EventTime>
+class windowed_stream;
+namespace detail {
+struct no_event_time;
+}
 
 template <class T, class Key>
 class keyed_stream {
@@ -34,6 +41,14 @@ class keyed_stream {
   // ---- keyed state and joins (keyed/...) ----
 
   // ---- windows (window/...) ----
+  /// Event-time windows (tumbling, sliding, session: window/assigners.hpp) over
+  /// `event_time(const T&)` (a timestamp). Defined in window/windowed_stream.hpp.
+  template <class Assigner, class EventTime>
+    requires std::is_invocable_v<const EventTime&, const T&>
+  windowed_stream<T, Key, Assigner, EventTime> window(Assigner assigner, EventTime event_time, window_options options = {}) const;
+  /// Count or processing-time windows (no event time).
+  template <class Assigner>
+  windowed_stream<T, Key, Assigner, detail::no_event_time> window(Assigner assigner, window_options options = {}) const;
 
  private:
   stream<T> stream_;
@@ -48,3 +63,5 @@ keyed_stream<T, Key> stream<T>::key_by(Key key, std::size_t n) const {
 }
 
 }  // namespace streamweave
+
+#include <streamweave/window/windowed_stream.hpp>  // defines keyed_stream::window
