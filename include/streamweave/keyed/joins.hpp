@@ -285,8 +285,11 @@ class table_join_body {
     ctx.input2.for_each([&](input_batch<B>& b) {
       if (b.records().empty() || lookups_over(ctx)) return;  // nobody will read the table
       auto [it, fresh] = updates_.try_emplace(b.time());
-      if (fresh) gauge_.timestamps(1);
-      it->second.insert(it->second.end(), b.records().begin(), b.records().end());
+      if (fresh) {
+        it->second.cap = b.retain();
+        gauge_.timestamps(1);
+      }
+      it->second.records.insert(it->second.records.end(), b.records().begin(), b.records().end());
       gauge_.entries(static_cast<std::int64_t>(b.records().size()));
     });
     advance(ctx.input1.frontier(), ctx.input2.frontier(), ctx.output);
@@ -294,9 +297,13 @@ class table_join_body {
   }
 
  private:
-  struct pending_records {
+  /// Buffered records or updates of one timestamp. Updates hold a capability too, although
+  /// they emit nothing: the output frontier then passes a time only once its updates are in
+  /// the table, so the state counts are exact whenever a downstream probe reports a time.
+  template <class V>
+  struct pending {
     capability cap;
-    std::vector<A> records;
+    std::vector<V> records;
   };
 
   bool lookups_over(binary_context<A, B, out_type>& ctx) const { return ctx.input1.done() && records_.empty(); }
@@ -316,17 +323,17 @@ class table_join_body {
       }
     }
   }
-  void apply(typename std::map<timestamp, std::vector<B>>::iterator it) {
+  void apply(typename std::map<timestamp, pending<B>>::iterator it) {
     std::int64_t added = 0;
-    for (B& u : it->second) {
+    for (B& u : it->second.records) {
       auto [row, fresh] = table_.insert_or_assign(key_b_(u), std::move(u));
       added += fresh ? 1 : 0;
     }
-    gauge_.entries(added - static_cast<std::int64_t>(it->second.size()));
+    gauge_.entries(added - static_cast<std::int64_t>(it->second.records.size()));
     gauge_.timestamps(-1);
     updates_.erase(it);
   }
-  void join(typename std::map<timestamp, pending_records>::iterator it, output_port<out_type>& out) {
+  void join(typename std::map<timestamp, pending<A>>::iterator it, output_port<out_type>& out) {
     const auto& [cap, records] = it->second;
     for (const A& r : records)
       if (auto row = table_.find(key_a_(r)); row != table_.end()) out.give(cap, f_(r, row->second));
@@ -336,7 +343,7 @@ class table_join_body {
   }
   void release() {
     std::int64_t n = static_cast<std::int64_t>(table_.size());
-    for (const auto& [t, u] : updates_) n += static_cast<std::int64_t>(u.size());
+    for (const auto& [t, u] : updates_) n += static_cast<std::int64_t>(u.records.size());
     gauge_.entries(-n);
     gauge_.timestamps(-static_cast<std::int64_t>(updates_.size()));
     table_.clear();
@@ -346,8 +353,8 @@ class table_join_body {
   KeyA key_a_;
   KeyB key_b_;
   F f_;
-  std::map<timestamp, pending_records> records_;  // stream records waiting for the table
-  std::map<timestamp, std::vector<B>> updates_;   // table updates not applied yet
+  std::map<timestamp, pending<A>> records_;  // stream records waiting for the table
+  std::map<timestamp, pending<B>> updates_;  // table updates not applied yet
   std::unordered_map<K, B> table_;                // the latest applied update per key
   state_gauge gauge_;
 };
