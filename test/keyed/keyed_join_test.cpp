@@ -47,6 +47,20 @@ void feed(sw::testing::epoch_feeder& a, sw::testing::epoch_feeder& b, order o) {
   }
 }
 
+/// Tests that do not depend on the arrival order: (threads, instances).
+class KeyedJoinState : public ::testing::TestWithParam<std::tuple<std::size_t, std::size_t>> {
+ protected:
+  std::size_t instances() const { return std::get<1>(GetParam()); }
+  sw::runtime_options options() const {
+    sw::runtime_options o;
+    o.threads = std::get<0>(GetParam());
+    o.batch_size = 3;
+    o.queue_capacity = 4;
+    return o;
+  }
+};
+
+/// Tests run in each arrival order: (threads, instances, order).
 class KeyedJoin : public ::testing::TestWithParam<std::tuple<std::size_t, std::size_t, order>> {
  protected:
   std::size_t instances() const { return std::get<1>(GetParam()); }
@@ -96,7 +110,7 @@ TEST_P(KeyedJoin, JoinPairsEveryMatchAtTheLaterTime) {
   EXPECT_EQ(got, expected);
 }
 
-TEST_P(KeyedJoin, JoinOfDifferentRecordTypes) {
+TEST_P(KeyedJoinState, JoinOfDifferentRecordTypes) {
   sw::runtime rt(options());
   sw::graph g("typed join");
   auto [hp, people] = g.input<std::pair<int, std::string>>("people");      // (id, name)
@@ -125,7 +139,7 @@ TEST_P(KeyedJoin, JoinOfDifferentRecordTypes) {
   EXPECT_EQ(by_time, expected);
 }
 
-TEST_P(KeyedJoin, JoinKeepsBothSidesUntilTheInputsClose) {
+TEST_P(KeyedJoinState, JoinKeepsBothSidesUntilTheInputsClose) {
   sw::runtime rt(options());
   sw::graph g("join state");
   auto [ha, a] = g.input<ev>("a");
@@ -203,7 +217,7 @@ TEST_P(KeyedJoin, IntervalJoinLateRecordsFollowTheDeterministicRule) {
   EXPECT_EQ(stats.late(), 2);  // a at batch 5 with event 2, b at batch 7 with event 5
 }
 
-TEST_P(KeyedJoin, IntervalJoinStateStaysBoundedOverManyEpochs) {
+TEST_P(KeyedJoinState, IntervalJoinStateStaysBoundedOverManyEpochs) {
   constexpr sw::timestamp epochs = 10'000, sync_every = 50, lower = 3, upper = 5;
   sw::runtime rt(options());
   sw::graph g("bounded interval");
@@ -259,7 +273,7 @@ TEST_P(KeyedJoin, JoinTableUsesTheLatestUpdateAtOrBeforeEachRecord) {
   EXPECT_EQ(stats.timestamps(), 0);
 }
 
-TEST_P(KeyedJoin, JoinTableFreesBufferedTimestampsAsTheFrontiersPass) {
+TEST_P(KeyedJoinState, JoinTableFreesBufferedTimestampsAsTheFrontiersPass) {
   sw::runtime rt(options());
   sw::graph g("table state");
   auto [hs, s] = g.input<ev>("stream");
@@ -296,7 +310,7 @@ TEST_P(KeyedJoin, JoinTableFreesBufferedTimestampsAsTheFrontiersPass) {
   EXPECT_EQ(sw::testing::collected(out), sw::testing::table_oracle(stream, updates));
 }
 
-TEST_P(KeyedJoin, JoinsNeedTheSameNumberOfInstances) {
+TEST_P(KeyedJoinState, JoinsNeedTheSameNumberOfInstances) {
   sw::graph g("mismatch");
   auto [ha, a] = g.input<ev>("a");
   auto [hb, b] = g.input<ev>("b");
@@ -313,6 +327,9 @@ TEST_P(KeyedJoin, JoinsNeedTheSameNumberOfInstances) {
 }
 
 namespace {
+std::string state_param_name(const ::testing::TestParamInfo<KeyedJoinState::ParamType>& info) {
+  return "threads" + std::to_string(std::get<0>(info.param)) + "_instances" + std::to_string(std::get<1>(info.param));
+}
 std::string param_name(const ::testing::TestParamInfo<KeyedJoin::ParamType>& info) {
   const char* const names[] = {"a_first", "b_first", "interleaved"};
   return "threads" + std::to_string(std::get<0>(info.param)) + "_instances" + std::to_string(std::get<1>(info.param)) +
@@ -325,3 +342,8 @@ INSTANTIATE_TEST_SUITE_P(ThreadsInstancesOrders, KeyedJoin,
                                             ::testing::Values(std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{4}),
                                             ::testing::Values(order::a_first, order::b_first, order::interleaved)),
                          param_name);
+
+INSTANTIATE_TEST_SUITE_P(ThreadsInstances, KeyedJoinState,
+                         ::testing::Combine(::testing::Values(std::size_t{1}, std::size_t{2}, std::size_t{4}),
+                                            ::testing::Values(std::size_t{1}, std::size_t{2}, std::size_t{3}, std::size_t{4})),
+                         state_param_name);
