@@ -20,30 +20,19 @@
 /// time is complete. Exceptions from user functions fail the run (`execution::wait`).
 /// Thread safety: building is single-threaded, as for every graph call.
 #include <streamweave/graph/stream.hpp>
+#include <streamweave/keyed/aggregator.hpp>
 #include <streamweave/window/assigners.hpp>
 #include <streamweave/window/window_operator.hpp>
 #include <streamweave/window/window_options.hpp>
 
-#include <concepts>
 #include <cstddef>
 #include <memory>
-#include <optional>
 #include <string>
 #include <type_traits>
 #include <utility>
 #include <vector>
 
 namespace streamweave {
-
-/// A window aggregator over records `T`: `init() -> Acc`, `accumulate(Acc&, const T&)`,
-/// `finish(Acc&&) -> Out`; session windows also need `merge(Acc& into, Acc&& from)` (two
-/// sessions joined by a record). Copied into every operator instance; called from one thread
-/// at a time per instance.
-template <class A, class T>
-concept window_aggregator = requires(const A& a, std::decay_t<decltype(std::declval<const A&>().init())>& acc, const T& r) {
-  a.accumulate(acc, r);
-  a.finish(std::move(acc));
-};
 
 template <class Key, class Out, class T>
 struct windowed_output {
@@ -71,33 +60,12 @@ struct no_event_time {
   }
 };
 
-struct count_aggregator {
-  std::size_t init() const noexcept { return 0; }
-  template <class T>
-  void accumulate(std::size_t& n, const T&) const noexcept {
-    ++n;
-  }
-  void merge(std::size_t& n, std::size_t m) const noexcept { n += m; }
-  std::size_t finish(std::size_t n) const noexcept { return n; }
-};
-
 template <class T>
 struct records_aggregator {
   std::vector<T> init() const { return {}; }
   void accumulate(std::vector<T>& v, const T& r) const { v.push_back(r); }
   void merge(std::vector<T>& v, std::vector<T>&& w) const { v.insert(v.end(), std::make_move_iterator(w.begin()), std::make_move_iterator(w.end())); }
   std::vector<T> finish(std::vector<T>&& v) const { return std::move(v); }
-};
-
-template <class T, class F>
-struct reduce_aggregator {
-  F f;
-  std::optional<T> init() const { return std::nullopt; }
-  void accumulate(std::optional<T>& acc, const T& r) const { acc = acc ? T(f(*acc, r)) : r; }
-  void merge(std::optional<T>& acc, std::optional<T>&& other) const {
-    if (other) acc = acc ? T(f(*acc, *other)) : std::move(*other);
-  }
-  T finish(std::optional<T>&& acc) const { return std::move(*acc); }  // a fired window is never empty
 };
 
 /// Finishes through the aggregator's `finish`.
@@ -121,10 +89,11 @@ class windowed_stream {
   windowed_stream(keyed_stream<T, KeyFn> keyed, Assigner assigner, EventTime event_time, window_options options)
       : keyed_(std::move(keyed)), assigner_(std::move(assigner)), event_time_(std::move(event_time)), options_(options) {}
 
-  /// Aggregates each key's window with `agg` (see `window_aggregator`); value: `agg.finish(acc)`.
+  /// Aggregates each key's window with `agg` (an `aggregator_for<Agg, T>`, keyed/aggregator.hpp;
+  /// `merge` joins two sessions); value: `agg.finish(acc)`.
   template <class Agg>
   auto aggregate(std::string name, Agg agg) const {
-    static_assert(window_aggregator<Agg, T>, "aggregate: needs init(), accumulate(Acc&, const T&) and finish(Acc&&)");
+    static_assert(aggregator_for<Agg, T>, "aggregate: needs an aggregator (keyed/aggregator.hpp): init, accumulate, merge, finish");
     return build(std::move(name), agg, detail::finish_with<Agg>{agg});
   }
   /// Combines each key's window with `f(const T&, const T&) -> T` (associative); value: the
@@ -132,11 +101,11 @@ class windowed_stream {
   template <class F>
   auto reduce(std::string name, F f) const {
     static_assert(std::is_convertible_v<std::invoke_result_t<const F&, const T&, const T&>, T>, "reduce: f(const T&, const T&) must return T");
-    using agg = detail::reduce_aggregator<T, F>;
+    using agg = reduce_aggregator<T, F>;
     return build(std::move(name), agg{f}, detail::finish_with<agg>{agg{f}});
   }
   /// The number of records of each key's window.
-  auto count(std::string name = {}) const { return aggregate(std::move(name), detail::count_aggregator{}); }
+  auto count(std::string name = {}) const { return aggregate(std::move(name), count_aggregator{}); }
   /// The records of each key's window (in an unspecified order).
   auto records(std::string name = {}) const { return aggregate(std::move(name), detail::records_aggregator<T>{}); }
   /// `f(const Key&, const window&, const std::vector<T>&) -> Out` over each key's window.
@@ -183,9 +152,6 @@ class windowed_stream {
     using acc_type = std::decay_t<decltype(agg.init())>;
     using out_type = std::decay_t<std::invoke_result_t<const Fin&, const key_type&, const window&, acc_type&&>>;
     using result = window_result<key_type, out_type>;
-    if constexpr (Assigner::merging)
-      static_assert(requires(const Agg& a, acc_type& x) { a.merge(x, std::move(x)); },
-                    "session windows need an aggregator with merge(Acc& into, Acc&& from)");
     window_stats stats;
     auto builder = [key = keyed_.key(), a = assigner_, et = event_time_, agg, fin, lateness = options_.allowed_lateness,
                     stats](operator_setup& setup) {
