@@ -17,6 +17,7 @@
 
 #include "queue/batch_pool.hpp"
 #include "queue/edge_queue.hpp"
+#include "runtime/scoped_time.hpp"
 #include "runtime/timer_service.hpp"
 
 #include <oneapi/tbb/task_arena.h>
@@ -204,7 +205,7 @@ class execution_state {
   runtime_config config_;
   tbb::task_arena& arena_;
 
-  std::unique_ptr<progress::tracker<timestamp>> tracker_;
+  std::unique_ptr<progress::tracker<scoped_time>> tracker_;
   std::vector<std::atomic<timestamp>> frontiers_;  // per location: min of implication frontier
   std::vector<std::vector<detail::probe_state*>> probes_by_location_;
   std::vector<std::shared_ptr<detail::probe_state>> probes_;

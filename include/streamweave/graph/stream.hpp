@@ -37,6 +37,9 @@ namespace streamweave {
 
 template <class T, class Key>
 class keyed_stream;
+class loop_scope;
+template <class T>
+class feedback_handle;
 
 namespace detail {
 /// The high 64 bits of a 64 x 64-bit product.
@@ -347,6 +350,9 @@ class stream {
   friend class basic_chain;
   template <class>
   friend struct detail::stream_origin;
+  friend class loop_scope;
+  template <class>
+  friend class feedback_handle;
 
   static constexpr detail::frontier_interest frontier_interest_never() noexcept { return detail::frontier_interest::never; }
 
