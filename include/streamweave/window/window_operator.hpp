@@ -98,7 +98,10 @@ class event_window_core {
     acc_type acc = agg_.init();
     auto it = sessions.lower_bound(window{w.start, 0});
     if (it != sessions.begin() && std::prev(it)->first.end >= w.start) --it;
+    std::size_t merged = 0;
+    window first{};
     while (it != sessions.end() && it->first.start <= w.end) {
+      if (merged++ == 0) first = it->first;
       w.start = std::min(w.start, it->first.start);
       w.end = std::max(w.end, it->first.end);
       agg_.merge(acc, std::move(it->second));
@@ -108,7 +111,8 @@ class event_window_core {
     agg_.accumulate(acc, r);
     sessions.emplace(w, std::move(acc));
     state_.count(+1);
-    schedule_.add(window_fire_time(w, lateness_), cap, k, w);
+    // A record inside one session changes nothing: that session is scheduled already.
+    if (merged != 1 || first != w) schedule_.add(window_fire_time(w, lateness_), cap, k, w);
   }
 
   template <class Ctx>
