@@ -271,19 +271,7 @@ class stream {
   /// `builder(operator_setup&)` returns the body `void(unary_context<T, U>&)`.
   template <class U, class Builder>
   stream<U> unary(std::string name, Builder builder) const {
-    detail::node_spec spec;
-    spec.name = name.empty() ? detail::graph_access::default_name(*graph_, "unary") : std::move(name);
-    spec.inputs = 1;
-    spec.outputs = 1;
-    spec.parallelism = consumer_parallelism();
-    spec.interest = detail::frontier_interest::always;
-    spec.initial_capability = true;
-    spec.make_body = [builder](const detail::instance_info& info, std::vector<capability> initial) -> std::unique_ptr<detail::node_body> {
-      operator_setup setup(info, std::move(initial));
-      auto body = builder(setup);
-      return std::make_unique<detail::generic_body<unary_context<T, U>, U, decltype(body)>>(std::move(body));
-    };
-    const std::size_t id = detail::graph_access::add_node(*graph_, std::move(spec));
+    const std::size_t id = add_generic<detail::single_output_body<unary_context<T, U>, U>>(std::move(name), "unary", 1, 1, builder);
     connect_to(id, 0);
     return stream<U>(graph_, id, 0, graph_->nodes[id].parallelism);
   }
@@ -294,20 +282,8 @@ class stream {
   stream<U> binary(const Other& other_in, std::string name, Builder builder) const {
     using T2 = typename Other::value_type;
     const stream<T2> other = other_in;  // a chain becomes its node
-    detail::node_spec spec;
-    spec.name = name.empty() ? detail::graph_access::default_name(*graph_, "binary") : std::move(name);
-    check_same_graph(other, spec.name);
-    spec.inputs = 2;
-    spec.outputs = 1;
-    spec.parallelism = consumer_parallelism();
-    spec.interest = detail::frontier_interest::always;
-    spec.initial_capability = true;
-    spec.make_body = [builder](const detail::instance_info& info, std::vector<capability> initial) -> std::unique_ptr<detail::node_body> {
-      operator_setup setup(info, std::move(initial));
-      auto body = builder(setup);
-      return std::make_unique<detail::generic_body<binary_context<T, T2, U>, U, decltype(body)>>(std::move(body));
-    };
-    const std::size_t id = detail::graph_access::add_node(*graph_, std::move(spec));
+    check_same_graph(other, name.empty() ? std::string("binary") : name);
+    const std::size_t id = add_generic<detail::single_output_body<binary_context<T, T2, U>, U>>(std::move(name), "binary", 2, 1, builder);
     connect_to(id, 0);
     other.connect_to(id, 1);
     return stream<U>(graph_, id, 0, graph_->nodes[id].parallelism);
@@ -319,7 +295,8 @@ class stream {
   /// Every output stream must be consumed, like any stream.
   template <class... Us, class Builder>
   std::tuple<stream<Us>...> unary_outputs(std::string name, Builder builder) const {
-    const std::size_t id = add_generic<outputs_context<std::tuple<T>, Us...>, Us...>(std::move(name), "unary", 1, builder);
+    using body = detail::multi_output_body<outputs_context<std::tuple<T>, Us...>, Us...>;
+    const std::size_t id = add_generic<body>(std::move(name), "unary", 1, sizeof...(Us), builder);
     connect_to(id, 0);
     return output_streams<Us...>(id, std::index_sequence_for<Us...>{});
   }
@@ -331,7 +308,8 @@ class stream {
     using T2 = typename Other::value_type;
     const stream<T2> other = other_in;
     check_same_graph(other, name.empty() ? std::string("binary") : name);
-    const std::size_t id = add_generic<outputs_context<std::tuple<T, T2>, Us...>, Us...>(std::move(name), "binary", 2, builder);
+    using body = detail::multi_output_body<outputs_context<std::tuple<T, T2>, Us...>, Us...>;
+    const std::size_t id = add_generic<body>(std::move(name), "binary", 2, sizeof...(Us), builder);
     connect_to(id, 0);
     other.connect_to(id, 1);
     return output_streams<Us...>(id, std::index_sequence_for<Us...>{});
@@ -389,19 +367,21 @@ class stream {
     connect_to(id, 0);
   }
 
-  template <class Context, class... Us, class Builder>
-  std::size_t add_generic(std::string name, const char* kind, std::size_t inputs, const Builder& builder) const {
+  /// Adds a generic operator node whose instances run `Wrap::type<body>` around the body
+  /// `builder` returns.
+  template <class Wrap, class Builder>
+  std::size_t add_generic(std::string name, const char* kind, std::size_t inputs, std::size_t outputs, const Builder& builder) const {
     detail::node_spec spec;
     spec.name = name.empty() ? detail::graph_access::default_name(*graph_, kind) : std::move(name);
     spec.inputs = inputs;
-    spec.outputs = sizeof...(Us);
+    spec.outputs = outputs;
     spec.parallelism = consumer_parallelism();
     spec.interest = detail::frontier_interest::always;
     spec.initial_capability = true;
     spec.make_body = [builder](const detail::instance_info& info, std::vector<capability> initial) -> std::unique_ptr<detail::node_body> {
       operator_setup setup(info, std::move(initial));
       auto body = builder(setup);
-      return std::make_unique<detail::generic_outputs_body<Context, decltype(body), Us...>>(std::move(body));
+      return std::make_unique<typename Wrap::template type<decltype(body)>>(std::move(body));
     };
     return detail::graph_access::add_node(*graph_, std::move(spec));
   }

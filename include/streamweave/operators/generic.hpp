@@ -339,6 +339,18 @@ class generic_outputs_body final : public node_body {
   Body body_;  // destroyed first, as in generic_body
 };
 
+/// Graph-building selectors of the node body that runs a generic operator's user body.
+template <class Context, class U>
+struct single_output_body {
+  template <class Body>
+  using type = generic_body<Context, U, Body>;
+};
+template <class Context, class... Us>
+struct multi_output_body {
+  template <class Body>
+  using type = generic_outputs_body<Context, Body, Us...>;
+};
+
 }  // namespace detail
 
 }  // namespace streamweave

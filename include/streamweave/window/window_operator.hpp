@@ -21,6 +21,7 @@
 #include <chrono>
 #include <cstddef>
 #include <type_traits>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -29,37 +30,62 @@ namespace streamweave::detail {
 template <class KeyFn, class T>
 using key_of = std::decay_t<std::invoke_result_t<const KeyFn&, const T&>>;
 
-/// Keyed event-time windows (tumbling, sliding or session) aggregated by `Agg`
-/// (`init`, `accumulate`, and `merge` for session windows) and finished by
-/// `Fin(const Key&, const window&, Acc&&) -> Out`.
-template <class T, class KeyFn, class Assigner, class EventTime, class Agg, class Fin>
-class event_window_core {
+/// What the single-input window cores share: the key function, the aggregator and finisher,
+/// the live (key, window) state, and emitting a window's result.
+template <class T, class KeyFn, class Agg, class Fin>
+class window_core_base {
  public:
   using key_type = key_of<KeyFn, T>;
   using acc_type = std::decay_t<decltype(std::declval<const Agg&>().init())>;
   using out_type = std::decay_t<std::invoke_result_t<const Fin&, const key_type&, const window&, acc_type&&>>;
   using result_type = window_result<key_type, out_type>;
 
+ protected:
+  window_core_base(KeyFn key, Agg agg, Fin fin, const window_stats& stats)
+      : key_(std::move(key)), agg_(std::move(agg)), fin_(std::move(fin)), state_(stats) {}
+
+  /// Emits the result of `(k, w)` at `cap` on port 0 and releases its state; nothing when the
+  /// pair no longer exists.
+  template <class Ctx>
+  void fire(Ctx& ctx, const capability& cap, const key_type& k, const window& w) {
+    state_.take(k, w, [&](acc_type&& acc) { emit(ctx, cap, k, w, std::move(acc)); });
+  }
+  template <class Ctx>
+  void emit(Ctx& ctx, const capability& cap, const key_type& k, const window& w, acc_type&& acc) {
+    ctx.template output<0>().give(cap, result_type{k, w, fin_(k, w, std::move(acc))});
+    state_.stats().add_fired(1);
+  }
+
+  KeyFn key_;
+  Agg agg_;
+  Fin fin_;
+  keyed_windows<key_type, acc_type> state_;
+};
+
+/// Keyed event-time windows (tumbling, sliding or session) aggregated by `Agg`
+/// (`init`, `accumulate`, and `merge` for session windows) and finished by
+/// `Fin(const Key&, const window&, Acc&&) -> Out`.
+template <class T, class KeyFn, class Assigner, class EventTime, class Agg, class Fin>
+class event_window_core : public window_core_base<T, KeyFn, Agg, Fin> {
+  using base = window_core_base<T, KeyFn, Agg, Fin>;
+  using typename base::acc_type;
+  using typename base::key_type;
+
+ public:
   event_window_core(KeyFn key, Assigner assigner, EventTime event_time, Agg agg, Fin fin, timestamp lateness,
                     const window_stats& stats)
-      : key_(std::move(key)), assigner_(std::move(assigner)), event_time_(std::move(event_time)), agg_(std::move(agg)),
-        fin_(std::move(fin)), lateness_(lateness), stash_(stats), state_(stats) {}
+      : base(std::move(key), std::move(agg), std::move(fin), stats), assigner_(std::move(assigner)),
+        event_time_(std::move(event_time)), lateness_(lateness), stash_(stats) {}
 
   template <class Ctx>
   void run(Ctx& ctx) {
     auto& in = ctx.template input<0>();
-    in.for_each([&](input_batch<T>& b) {
-      auto& e = stash_.at(b, b.records().size());
-      e.payload.insert(e.payload.end(), b.records().begin(), b.records().end());
-    });
+    stash_.receive(in, [](auto& payload) -> auto& { return payload; });
     const timestamp frontier = in.frontier();
-    stash_.drain_before(
-        frontier,
-        [&](timestamp t, auto& e) {
-          fire_before(t, ctx);
-          for (const T& r : e.payload) assign(t, r, e.caps, ctx);
-        },
-        [](const auto& e) { return e.payload.size(); });
+    stash_.drain_before(frontier, [&](timestamp t, auto& e) {
+      fire_before(t, ctx);
+      for (const T& r : e.payload) assign(t, r, e.caps, ctx);
+    });
     fire_before(frontier, ctx);
   }
 
@@ -68,7 +94,7 @@ class event_window_core {
   void assign(timestamp b, const T& r, const Caps& caps, Ctx& ctx) {
     windows_.clear();
     assigner_.assign(static_cast<timestamp>(event_time_(r)), windows_);
-    const key_type k = key_(r);
+    const key_type k = this->key_(r);
     bool on_time = false;
     for (const window& w : windows_) {
       const timestamp at = window_fire_time(w, lateness_);
@@ -81,21 +107,21 @@ class event_window_core {
     }
     if (!on_time) {
       ctx.template output<1>().give(caps[1], r);
-      state_.stats().add_late(1);
+      this->state_.stats().add_late(1);
     }
   }
 
   void add(const key_type& k, const window& w, timestamp at, const T& r, const capability& cap) {
     bool created = false;
-    acc_type& acc = state_.get(k, w, [&] { return agg_.init(); }, created);
-    agg_.accumulate(acc, r);
+    acc_type& acc = this->state_.get(k, w, [&] { return this->agg_.init(); }, created);
+    this->agg_.accumulate(acc, r);
     if (created) schedule_.add(at, cap, k, w);
   }
 
   /// Merges `[w.start, w.end)` with every session of `k` it overlaps or touches.
   void merge_session(const key_type& k, window w, const T& r, const capability& cap) {
-    auto& sessions = state_.of(k);
-    acc_type acc = agg_.init();
+    auto& sessions = this->state_.of(k);
+    acc_type acc = this->agg_.init();
     auto it = sessions.lower_bound(window{w.start, 0});
     if (it != sessions.begin() && std::prev(it)->first.end >= w.start) --it;
     std::size_t merged = 0;
@@ -104,13 +130,13 @@ class event_window_core {
       if (merged++ == 0) first = it->first;
       w.start = std::min(w.start, it->first.start);
       w.end = std::max(w.end, it->first.end);
-      agg_.merge(acc, std::move(it->second));
+      this->agg_.merge(acc, std::move(it->second));
       it = sessions.erase(it);
-      state_.count(-1);
+      this->state_.count(-1);
     }
-    agg_.accumulate(acc, r);
+    this->agg_.accumulate(acc, r);
     sessions.emplace(w, std::move(acc));
-    state_.count(+1);
+    this->state_.count(+1);
     // A record inside one session changes nothing: that session is scheduled already.
     if (merged != 1 || first != w) schedule_.add(window_fire_time(w, lateness_), cap, k, w);
   }
@@ -118,85 +144,60 @@ class event_window_core {
   template <class Ctx>
   void fire_before(timestamp limit, Ctx& ctx) {
     schedule_.fire_before(limit, [&](const capability& cap, const key_type& k, const window& w) {
-      if (window_fire_time(w, lateness_) != cap.time()) return;  // merged into a later session
-      state_.take(k, w, [&](acc_type&& acc) {
-        ctx.template output<0>().give(cap, result_type{k, w, fin_(k, w, std::move(acc))});
-        state_.stats().add_fired(1);
-      });
+      if (window_fire_time(w, lateness_) == cap.time()) this->fire(ctx, cap, k, w);  // else merged into a later session
     });
   }
 
-  KeyFn key_;
   Assigner assigner_;
   EventTime event_time_;
-  Agg agg_;
-  Fin fin_;
   timestamp lateness_;
   std::vector<window> windows_;  // scratch
   time_stash<std::vector<T>, 2> stash_;
   fire_schedule<key_type> schedule_;
-  keyed_windows<key_type, acc_type> state_;
 };
 
 /// Count windows (assigners.hpp `count_windows`): records are numbered per key in batch-time
 /// order once their time is complete; every `count`-th record closes a window, emitted at that
-/// record's batch time. Never late (port 1 stays empty).
+/// record's batch time. Never late (port 1 stays empty). Keeps one small entry per key ever
+/// seen (its window number); `live_windows` counts the keys with a partial window.
 template <class T, class KeyFn, class Agg, class Fin>
-class count_window_core {
- public:
-  using key_type = key_of<KeyFn, T>;
-  using acc_type = std::decay_t<decltype(std::declval<const Agg&>().init())>;
-  using out_type = std::decay_t<std::invoke_result_t<const Fin&, const key_type&, const window&, acc_type&&>>;
-  using result_type = window_result<key_type, out_type>;
+class count_window_core : public window_core_base<T, KeyFn, Agg, Fin> {
+  using base = window_core_base<T, KeyFn, Agg, Fin>;
+  using typename base::acc_type;
+  using typename base::key_type;
 
+ public:
   count_window_core(KeyFn key, count_windows assigner, Agg agg, Fin fin, const window_stats& stats)
-      : key_(std::move(key)), n_(assigner.count), agg_(std::move(agg)), fin_(std::move(fin)), stash_(stats), state_(stats) {}
+      : base(std::move(key), std::move(agg), std::move(fin), stats), n_(assigner.count), stash_(stats) {}
 
   template <class Ctx>
   void run(Ctx& ctx) {
     auto& in = ctx.template input<0>();
-    in.for_each([&](input_batch<T>& b) {
-      auto& e = stash_.at(b, b.records().size());
-      e.payload.insert(e.payload.end(), b.records().begin(), b.records().end());
+    stash_.receive(in, [](auto& payload) -> auto& { return payload; });
+    stash_.drain_before(in.frontier(), [&](timestamp, auto& e) {
+      for (const T& r : e.payload) add(r, e.caps[0], ctx);
     });
-    stash_.drain_before(
-        in.frontier(),
-        [&](timestamp, auto& e) {
-          for (const T& r : e.payload) add(r, e.caps[0], ctx);
-        },
-        [](const auto& e) { return e.payload.size(); });
   }
 
  private:
-  struct per_key {
-    std::size_t filled = 0;  // records in the open window
-    std::size_t index = 0;   // windows closed so far
-    acc_type acc;
-  };
   template <class Ctx>
   void add(const T& r, const capability& cap, Ctx& ctx) {
-    const key_type k = key_(r);
-    auto [it, fresh] = keys_.try_emplace(k, per_key{0, 0, agg_.init()});
-    per_key& p = it->second;
-    if (p.filled == 0) state_.count(+1);
-    agg_.accumulate(p.acc, r);
-    if (++p.filled < n_) return;
-    const window w{static_cast<timestamp>(p.index * n_), static_cast<timestamp>((p.index + 1) * n_)};
-    acc_type done = std::exchange(p.acc, agg_.init());
-    p.filled = 0;
-    ++p.index;
-    state_.count(-1);
-    ctx.template output<0>().give(cap, result_type{k, w, fin_(k, w, std::move(done))});
-    state_.stats().add_fired(1);
+    const key_type k = this->key_(r);
+    std::size_t& index = windows_closed_[k];
+    const window w{static_cast<timestamp>(index * n_), static_cast<timestamp>((index + 1) * n_)};
+    bool created = false;
+    acc_type& acc = this->state_.get(k, w, [&] { return this->agg_.init(); }, created);
+    this->agg_.accumulate(acc, r);
+    if (++filled_[k] < n_) return;
+    filled_.erase(k);
+    ++index;
+    this->fire(ctx, cap, k, w);
   }
 
-  KeyFn key_;
   std::size_t n_;
-  Agg agg_;
-  Fin fin_;
   time_stash<std::vector<T>, 2> stash_;
-  std::unordered_map<key_type, per_key> keys_;   // one entry per key ever seen (its window count)
-  keyed_windows<key_type, acc_type> state_;     // used for its live-window counter only
+  std::unordered_map<key_type, std::size_t> windows_closed_;  // per key ever seen
+  std::unordered_map<key_type, std::size_t> filled_;          // records in each open window
 };
 
 /// Processing-time tumbling windows: a record is assigned when the operator receives it, by
@@ -204,62 +205,49 @@ class count_window_core {
 /// operator) or when the input ends, whichever comes first. Its results are emitted at the
 /// earliest batch time among its records (a capability retained from that record). Never late.
 template <class T, class KeyFn, class Agg, class Fin>
-class processing_window_core {
- public:
-  using key_type = key_of<KeyFn, T>;
-  using acc_type = std::decay_t<decltype(std::declval<const Agg&>().init())>;
-  using out_type = std::decay_t<std::invoke_result_t<const Fin&, const key_type&, const window&, acc_type&&>>;
-  using result_type = window_result<key_type, out_type>;
+class processing_window_core : public window_core_base<T, KeyFn, Agg, Fin> {
+  using base = window_core_base<T, KeyFn, Agg, Fin>;
+  using typename base::acc_type;
+  using typename base::key_type;
 
+ public:
   processing_window_core(KeyFn key, processing_time_windows assigner, Agg agg, Fin fin, const window_stats& stats)
-      : key_(std::move(key)), assigner_(assigner), agg_(std::move(agg)), fin_(std::move(fin)), state_(stats) {}
+      : base(std::move(key), std::move(agg), std::move(fin), stats), assigner_(assigner) {}
 
   template <class Ctx>
   void run(Ctx& ctx) {
     auto& in = ctx.template input<0>();
     in.for_each([&](input_batch<T>& b) {
-      const timestamp now = processing_time_windows::now();
-      windows_.clear();
-      assigner_.assign(now, windows_);
-      const window w = windows_.front();
       if (b.records().empty()) return;
+      windows_.clear();
+      assigner_.assign(processing_time_windows::now(), windows_);
+      const window w = windows_.front();
       const capability cap = b.retain(0);
-      if (!has_slot(w.end)) {
+      if (std::find(ends_.begin(), ends_.end(), w.end) == ends_.end()) {
         ends_.push_back(w.end);
         ctx.wake_at(std::chrono::steady_clock::time_point(
             std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::milliseconds(w.end))));
       }
       for (const T& r : b.records()) {
-        const key_type k = key_(r);
+        const key_type k = this->key_(r);
         bool created = false;
-        acc_type& acc = state_.get(k, w, [&] { return agg_.init(); }, created);
-        agg_.accumulate(acc, r);
+        acc_type& acc = this->state_.get(k, w, [&] { return this->agg_.init(); }, created);
+        this->agg_.accumulate(acc, r);
         if (created) schedule_.add(w.end, cap, k, w, /*delay=*/false);
       }
       schedule_.lower(w.end, cap);
     });
-    // The end of input fires everything; otherwise windows whose end the clock reached.
+    // The end of input fires everything; otherwise the windows whose end the clock reached.
     const timestamp limit = in.done() ? ~timestamp{0} : processing_time_windows::now() + 1;
-    schedule_.fire_before(limit, [&](const capability& cap, const key_type& k, const window& w) {
-      state_.take(k, w, [&](acc_type&& acc) {
-        ctx.template output<0>().give(cap, result_type{k, w, fin_(k, w, std::move(acc))});
-        state_.stats().add_fired(1);
-      });
-    });
+    schedule_.fire_before(limit, [&](const capability& cap, const key_type& k, const window& w) { this->fire(ctx, cap, k, w); });
     std::erase_if(ends_, [&](timestamp e) { return e < limit; });
   }
 
  private:
-  bool has_slot(timestamp end) const { return std::find(ends_.begin(), ends_.end(), end) != ends_.end(); }
-
-  KeyFn key_;
   processing_time_windows assigner_;
-  Agg agg_;
-  Fin fin_;
-  std::vector<window> windows_;
-  std::vector<timestamp> ends_;  // window ends with a pending wake-up
-  fire_schedule<key_type> schedule_;  // keyed by window end (wall clock), capability at the earliest batch time
-  keyed_windows<key_type, acc_type> state_;
+  std::vector<window> windows_;                 // scratch
+  std::vector<timestamp> ends_;                 // window ends with a pending wake-up
+  fire_schedule<key_type> schedule_;            // keyed by window end (wall clock)
 };
 
 /// Windowed join: both inputs keyed alike and windowed by the same non-merging assigner; when
@@ -281,23 +269,14 @@ class window_join_core {
   void run(Ctx& ctx) {
     auto& in1 = ctx.template input<0>();
     auto& in2 = ctx.template input<1>();
-    in1.for_each([&](input_batch<T1>& b) {
-      auto& e = stash_.at(b, b.records().size());
-      e.payload.first.insert(e.payload.first.end(), b.records().begin(), b.records().end());
-    });
-    in2.for_each([&](input_batch<T2>& b) {
-      auto& e = stash_.at(b, b.records().size());
-      e.payload.second.insert(e.payload.second.end(), b.records().begin(), b.records().end());
-    });
+    stash_.receive(in1, [](acc_type& payload) -> auto& { return payload.first; });
+    stash_.receive(in2, [](acc_type& payload) -> auto& { return payload.second; });
     const timestamp frontier = std::min(in1.frontier(), in2.frontier());
-    stash_.drain_before(
-        frontier,
-        [&](timestamp t, auto& e) {
-          fire_before(t, ctx);
-          for (const T1& r : e.payload.first) assign<0>(t, r, key1_(r), time1_(r), e.caps, ctx);
-          for (const T2& r : e.payload.second) assign<1>(t, r, key2_(r), time2_(r), e.caps, ctx);
-        },
-        [](const auto& e) { return e.payload.first.size() + e.payload.second.size(); });
+    stash_.drain_before(frontier, [&](timestamp t, auto& e) {
+      fire_before(t, ctx);
+      for (const T1& r : e.payload.first) assign<0>(t, r, key1_(r), time1_(r), e.caps, ctx);
+      for (const T2& r : e.payload.second) assign<1>(t, r, key2_(r), time2_(r), e.caps, ctx);
+    });
     fire_before(frontier, ctx);
   }
 

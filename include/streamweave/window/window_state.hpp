@@ -43,13 +43,22 @@ class time_stash {
     stats_.add_buffered(static_cast<std::int64_t>(records));
     return it->second;
   }
+  /// Stashes every batch `in` offers now: its records are appended to the vector
+  /// `part(payload)` of the entry for its time.
+  template <class Port, class Part>
+  void receive(Port& in, Part&& part) {
+    in.for_each([&](const auto& b) {
+      auto& records = part(at(b, b.records().size()).payload);
+      records.insert(records.end(), b.records().begin(), b.records().end());
+    });
+  }
   /// Calls `f(time, entry&)` for every entry before `frontier`, in time order, and drops it
-  /// (releasing its capabilities). `records(entry)` tells how many records it held.
-  template <class F, class Count>
-  void drain_before(timestamp frontier, F&& f, Count&& records) {
+  /// (releasing its capabilities).
+  template <class F>
+  void drain_before(timestamp frontier, F&& f) {
     while (!entries_.empty() && entries_.begin()->first < frontier) {
       auto node = entries_.extract(entries_.begin());
-      const auto n = static_cast<std::int64_t>(records(node.mapped()));
+      const auto n = static_cast<std::int64_t>(records_in(node.mapped().payload));
       buffered_ -= n;
       stats_.add_buffered(-n);
       f(node.key(), node.mapped());
@@ -57,6 +66,14 @@ class time_stash {
   }
 
  private:
+  template <class R>
+  static std::size_t records_in(const std::vector<R>& v) noexcept {
+    return v.size();
+  }
+  template <class A, class B>
+  static std::size_t records_in(const std::pair<A, B>& p) noexcept {
+    return records_in(p.first) + records_in(p.second);
+  }
   std::map<timestamp, entry> entries_;
   std::int64_t buffered_ = 0;
   window_stats stats_;
