@@ -233,10 +233,10 @@ class execution_state {
   std::atomic<std::size_t> finishing_tasks_{0};  // task_done() calls still touching *this
   mutable std::mutex mutex_;
   mutable std::condition_variable finished_cv_;
-  timer_service timers_;  // stopped first in the destructor: it schedules units
   bool finished_ = false;              // guarded by mutex_
   std::exception_ptr error_;           // guarded by mutex_
   bool cancelled_by_user_ = false;     // guarded by mutex_
+  timer_service timers_;  // stopped first in the destructor: it schedules units
 };
 
 }  // namespace streamweave::internal

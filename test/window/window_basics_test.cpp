@@ -326,4 +326,14 @@ TEST(WindowErrors, AggregatorExceptionsFailTheRun) {
   EXPECT_THROW(exec.wait(), sw::operator_error);
 }
 
+TEST(WindowFireTime, IsEndMinusOnePlusLatenessSaturating) {
+  constexpr sw::timestamp max = ~sw::timestamp{0};
+  EXPECT_EQ(sw::detail::window_fire_time({0, 10}, 0), 9u);
+  EXPECT_EQ(sw::detail::window_fire_time({0, 10}, 5), 14u);
+  EXPECT_EQ(sw::detail::window_fire_time({0, 10}, max), max - 1);
+  EXPECT_EQ(sw::detail::window_fire_time({max - 5, max}, 0), max - 1);
+  EXPECT_EQ(sw::detail::window_fire_time({max - 5, max - 1}, 1), max - 1);
+  EXPECT_EQ(sw::detail::window_fire_time({max - 5, max - 1}, 2), max - 1);
+}
+
 INSTANTIATE_TEST_SUITE_P(Threads, Windows, ::testing::Values(1, 2, 4));

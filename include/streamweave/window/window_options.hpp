@@ -76,8 +76,8 @@ namespace detail {
 /// saturating at `max - 1` (the largest time a frontier can pass).
 constexpr timestamp window_fire_time(const window& w, timestamp lateness) noexcept {
   constexpr timestamp cap = ~timestamp{0} - 1;
-  const timestamp last = w.end - 1;  // w.end >= 1 for every assigned window
-  return last > cap - lateness || lateness > cap ? cap : last + lateness;
+  const timestamp last = w.end - 1;  // 1 <= w.end <= max for every assigned window, so last <= cap
+  return lateness >= cap - last ? cap : last + lateness;
 }
 }  // namespace detail
 
