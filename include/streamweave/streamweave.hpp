@@ -22,3 +22,5 @@
 #include <streamweave/sinks/collection.hpp>
 #include <streamweave/sinks/output_handle.hpp>
 #include <streamweave/version.hpp>
+#include <streamweave/window/event_time.hpp>
+#include <streamweave/window/windowed_stream.hpp>

@@ -89,4 +89,6 @@ std::size_t activation::instance_count() const noexcept { return inst_->count; }
 
 std::function<void()> activation::waker() const { return inst_->owner->waker(); }
 
+void activation::wake_at(std::chrono::steady_clock::time_point when) { inst_->exec->timers().wake_at(when, inst_->owner); }
+
 }  // namespace streamweave::detail

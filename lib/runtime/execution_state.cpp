@@ -465,6 +465,7 @@ void execution_state::start() {
 }
 
 execution_state::~execution_state() {
+  timers_.stop();
   cancel();
   wait_until_finished(std::chrono::hours(24 * 365));
   shut_down_.store(true, std::memory_order_seq_cst);

@@ -18,6 +18,7 @@
 #include "queue/batch_pool.hpp"
 #include "queue/edge_queue.hpp"
 #include "runtime/scoped_time.hpp"
+#include "runtime/timer_service.hpp"
 
 #include <oneapi/tbb/task_arena.h>
 
@@ -190,6 +191,8 @@ class execution_state {
   std::vector<queue_stats> stats() const;
   /// The fixed-order scheduler of a deterministic run; nullptr otherwise.
   deterministic_scheduler* deterministic() const noexcept { return deterministic_.get(); }
+  /// Wall-clock wake-ups (`activation::wake_at`).
+  timer_service& timers() noexcept { return timers_; }
 
  private:
   void build();
@@ -238,6 +241,7 @@ class execution_state {
   bool finished_ = false;              // guarded by mutex_
   std::exception_ptr error_;           // guarded by mutex_
   bool cancelled_by_user_ = false;     // guarded by mutex_
+  timer_service timers_;  // stopped first in the destructor: it schedules units
 
   // Last: destroyed first, joining its thread before anything it used goes.
   std::unique_ptr<deterministic_scheduler> deterministic_;

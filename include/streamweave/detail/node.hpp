@@ -11,6 +11,7 @@
 #include <streamweave/progress/capability.hpp>
 #include <streamweave/progress/timestamp.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <limits>
@@ -72,6 +73,10 @@ class activation {
   std::size_t instance_count() const noexcept;
   /// Schedules this instance again later (e.g. when an outside thread freed space).
   std::function<void()> waker() const;
+  /// Schedules this instance at or soon after the wall-clock time `when`, from the execution's
+  /// timer thread (lib/runtime/timer_service.hpp, started on first use). Wake-ups still pending
+  /// when the execution is destroyed are dropped.
+  void wake_at(std::chrono::steady_clock::time_point when);
 
  private:
   internal::instance_runtime* inst_;
