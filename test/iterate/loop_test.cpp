@@ -75,7 +75,9 @@ TEST(LoopTime, PackUnpackAndOrder) {
   std::mt19937_64 rng(7);
   for (int i = 0; i < 10000; ++i) {
     const sw::loop_time a{rng() % 50, rng() % 50}, b{rng() % 50, rng() % 50};
-    if (a.epoch <= b.epoch && a.round <= b.round) EXPECT_LE(sw::loop_time::pack(a), sw::loop_time::pack(b));
+    if (a.epoch <= b.epoch && a.round <= b.round) {
+      EXPECT_LE(sw::loop_time::pack(a), sw::loop_time::pack(b));
+    }
     EXPECT_EQ(a < b, sw::loop_time::pack(a) < sw::loop_time::pack(b));
   }
 }
