@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -308,6 +309,31 @@ TEST_P(KeyedJoinState, JoinTableFreesBufferedTimestampsAsTheFrontiersPass) {
     stream.push_back({e, {static_cast<int>(e % 3) + 1, e, static_cast<int>(e)}});
   }
   EXPECT_EQ(sw::testing::collected(out), sw::testing::table_oracle(stream, updates));
+}
+
+TEST_P(KeyedJoinState, ErrorsInTheJoinFunctionSurfaceFromWait) {
+  sw::runtime rt(options());
+  sw::graph g("failing join");
+  auto [ha, a] = g.input<ev>("a");
+  auto [hb, b] = g.input<ev>("b");
+  a.key_by(key_of, instances())
+      .join(b.key_by(key_of, instances()), "picky join",
+            [](const ev& x, const ev& y) -> std::pair<int, int> {
+              if (x.id == 3) throw std::runtime_error("no pairs for 3");
+              return {x.id, y.id};
+            })
+      .for_each([](const std::pair<int, int>&) {});
+  auto ex = rt.run(g);
+  hb.send(ev{1, 0, 10});
+  ha.send(ev{1, 0, 3});
+  ha.close();
+  hb.close();
+  try {
+    ex.wait();
+    FAIL() << "expected operator_error";
+  } catch (const sw::operator_error& e) {
+    EXPECT_EQ(e.node_name(), "picky join");
+  }
 }
 
 TEST_P(KeyedJoinState, JoinsNeedTheSameNumberOfInstances) {
