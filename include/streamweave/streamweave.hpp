@@ -7,6 +7,8 @@
 #include <streamweave/graph/stream.hpp>
 #include <streamweave/keyed/keyed_stream.hpp>
 #include <streamweave/logging/logger.hpp>
+#include <streamweave/loop/loop_scope.hpp>
+#include <streamweave/loop/loop_time.hpp>
 #include <streamweave/operators/generic.hpp>
 #include <streamweave/progress/antichain.hpp>
 #include <streamweave/progress/capability.hpp>
@@ -20,3 +22,5 @@
 #include <streamweave/sinks/collection.hpp>
 #include <streamweave/sinks/output_handle.hpp>
 #include <streamweave/version.hpp>
+#include <streamweave/window/event_time.hpp>
+#include <streamweave/window/windowed_stream.hpp>

@@ -30,9 +30,17 @@ bool activation::process_inputs(node_body& body) {
 }
 
 const batch_base* activation::pop(std::size_t port) {
+  if (!inst_->owner->pending.empty()) {
+    if (inst_->last_popped != nullptr) release_batch(std::exchange(inst_->last_popped, nullptr));
+    return nullptr;
+  }
+  return pop_unthrottled(port);
+}
+
+const batch_base* activation::pop_unthrottled(std::size_t port) {
   internal::unit& u = *inst_->owner;
   if (inst_->last_popped != nullptr) release_batch(std::exchange(inst_->last_popped, nullptr));
-  if (u.budget == 0 || !u.pending.empty()) return nullptr;
+  if (u.budget == 0) return nullptr;
   internal::edge_queue* q = inst_->inputs.at(port);
   if (q == nullptr) return nullptr;
   batch_base* b = q->try_pop();
@@ -80,5 +88,7 @@ std::size_t activation::instance_index() const noexcept { return inst_->index; }
 std::size_t activation::instance_count() const noexcept { return inst_->count; }
 
 std::function<void()> activation::waker() const { return inst_->owner->waker(); }
+
+void activation::wake_at(std::chrono::steady_clock::time_point when) { inst_->exec->timers().wake_at(when, inst_->owner); }
 
 }  // namespace streamweave::detail

@@ -1,8 +1,12 @@
 #include "runtime/execution_state.hpp"
 
+#include "runtime/deterministic_scheduler.hpp"
+
 #include "logging/log.hpp"
+#include "runtime/loop_validation.hpp"
 
 #include <streamweave/error.hpp>
+#include <streamweave/loop/loop_time.hpp>
 
 #include <algorithm>
 #include <limits>
@@ -56,8 +60,25 @@ void lock_slot(progress_slot& s) noexcept {
   while (s.lock.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
 }
 
-timestamp frontier_min(const std::vector<timestamp>& f) noexcept {
-  return f.empty() ? detail::empty_frontier : *std::min_element(f.begin(), f.end());
+timestamp frontier_min(const std::vector<scoped_time>& f) noexcept {
+  return f.empty() ? detail::empty_frontier : std::min_element(f.begin(), f.end())->value;
+}
+
+/// The tracker's path summaries of a node: identity for ordinary nodes, the time change of a
+/// loop boundary node (see scoped_time.hpp).
+std::vector<std::vector<std::vector<scoped_summary>>> summaries_of(const detail::node_spec& spec) {
+  constexpr auto bits = static_cast<std::uint8_t>(loop_time::round_bits);
+  switch (spec.role) {
+    case detail::loop_role::enter:
+      return {{{scoped_summary{0, bits, 0}}}};
+    case detail::loop_role::leave:
+      return {{{scoped_summary{bits, 0, 0}}}};
+    case detail::loop_role::feedback:
+      return {{{scoped_summary{0, 0, spec.feedback_step}}}};
+    case detail::loop_role::none:
+      break;
+  }
+  return {};  // identity for every (input, output) pair
 }
 
 }  // namespace
@@ -148,7 +169,9 @@ bool unit::activate_once() noexcept {
     for (instance_runtime* m : members)
       for (std::size_t p = 0; p < m->input_locations.size(); ++p)
         m->frontier_snapshot[p] = exec->frontier_of(m->input_locations[p]);
-    if (pending.empty() || flush_pending(pending, this)) {
+    // A loop feedback node runs even while its output waits for space (detail/loop_operators.hpp).
+    const bool unthrottled = head->spec->role == detail::loop_role::feedback;
+    if (pending.empty() || flush_pending(pending, this) || unthrottled) {
       budget = exec->config().activation_budget;
       detail::activation act(*head);
       more = head->body->activate(act);
@@ -156,7 +179,7 @@ bool unit::activate_once() noexcept {
     for (instance_runtime* m : members)
       if (m->last_popped != nullptr) detail::release_batch(std::exchange(m->last_popped, nullptr));
     if (!pending.empty()) {
-      more = false;
+      if (!unthrottled) more = false;
       pending.front().queue->add_waiter(pending.front().token, this);
     }
     exec->publish(slot, progress);
@@ -198,6 +221,7 @@ void unit::run() noexcept {
 execution_state::execution_state(std::shared_ptr<detail::graph_state> graph, runtime_config config, tbb::task_arena& arena)
     : graph_(std::move(graph)), config_(config), arena_(arena) {
   build();
+  if (config_.deterministic) deterministic_ = std::make_unique<deterministic_scheduler>(*this);
 }
 
 void execution_state::build() {
@@ -221,14 +245,17 @@ void execution_state::build() {
         throw graph_error("graph '" + graph_->name + "': the stream produced by '" + nodes[n].name +
                           "' is never consumed (dangling stream); attach an operator, a sink or a probe");
 
+  validate_loops(*graph_);
+
   // Progress tracker.
-  std::vector<progress::node_shape<timestamp>> shapes;
+  using tracker_type = progress::tracker<scoped_time>;
+  std::vector<progress::node_shape<scoped_time>> shapes;
   shapes.reserve(n_nodes);
-  for (const auto& spec : nodes) shapes.push_back({spec.name, spec.inputs, spec.outputs, {}});
-  std::vector<std::pair<progress::tracker<timestamp>::port_ref, progress::tracker<timestamp>::port_ref>> edges;
+  for (const auto& spec : nodes) shapes.push_back({spec.name, spec.inputs, spec.outputs, summaries_of(spec)});
+  std::vector<std::pair<tracker_type::port_ref, tracker_type::port_ref>> edges;
   for (const auto& e : graph_->edges) edges.push_back({{e.from_node, e.from_port}, {e.to_node, e.to_port}});
   try {
-    tracker_ = std::make_unique<progress::tracker<timestamp>>(std::move(shapes), edges);
+    tracker_ = std::make_unique<tracker_type>(std::move(shapes), edges);
   } catch (const std::invalid_argument& e) {
     throw graph_error("graph '" + graph_->name + "': " + e.what());
   }
@@ -413,13 +440,14 @@ void execution_state::start() {
   while (tracker_busy_.exchange(true, std::memory_order_acq_rel)) std::this_thread::yield();
   // Initial capabilities of operators and inputs, applied before anything runs.
   for (auto& u : units_) {
-    for (const auto& up : u->progress.updates()) tracker_->update(up.location, up.time, up.delta);
+    for (const auto& up : u->progress.updates()) tracker_->update(up.location, scoped_time{up.time}, up.delta);
     u->progress.updates().clear();
   }
   for (std::size_t i = 0; i < inputs_.size(); ++i) {
     auto& state = *input_states_[i];
     std::lock_guard lock(state.mutex);  // time and closed are read and the binding set atomically
-    if (!state.closed()) tracker_->update(inputs_[i]->location, state.time(), +1);
+    if (!state.closed()) tracker_->update(inputs_[i]->location, scoped_time{state.time()}, +1);
+    if (deterministic_) deterministic_->bind_input(i, state.time(), state.closed());
     state.binding = inputs_[i].get();
   }
   tracker_->propagate([&](progress::location_id loc) { on_location_changed(loc); });
@@ -433,9 +461,11 @@ void execution_state::start() {
   if (nothing_to_do) finish(true);
   for (auto& u : units_) u->schedule();
   run_tracker();
+  if (deterministic_) deterministic_->launch();
 }
 
 execution_state::~execution_state() {
+  timers_.stop();
   cancel();
   wait_until_finished(std::chrono::hours(24 * 365));
   shut_down_.store(true, std::memory_order_seq_cst);
@@ -506,7 +536,7 @@ void execution_state::run_tracker() noexcept {
       lock_slot(s);
       drained_.swap(s.updates);
       s.lock.clear(std::memory_order_release);
-      for (const auto& up : drained_) tracker_->update(up.location, up.time, up.delta);
+      for (const auto& up : drained_) tracker_->update(up.location, scoped_time{up.time}, up.delta);
       applied = applied || !drained_.empty();
       drained_.clear();
     }
@@ -546,6 +576,10 @@ void execution_state::submit(unit& u) noexcept {
     task_done();
     return;
   }
+  if (deterministic_) {
+    if (!deterministic_->enqueue(u)) task_done();  // its thread has exited: nothing runs any more
+    return;
+  }
   unit* target = &u;
   arena_.enqueue([target] { target->run(); });
 }
@@ -580,6 +614,7 @@ void execution_state::stop_everything() noexcept {
     state->wake_senders();
   }
   for (auto& p : probes_) p->abort();
+  if (deterministic_) deterministic_->notify();
   for (auto& per_node : instances_)
     for (auto& inst : per_node)
       if (inst->body) inst->body->on_run_stopped();

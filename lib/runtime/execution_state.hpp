@@ -17,6 +17,8 @@
 
 #include "queue/batch_pool.hpp"
 #include "queue/edge_queue.hpp"
+#include "runtime/scoped_time.hpp"
+#include "runtime/timer_service.hpp"
 
 #include <oneapi/tbb/task_arena.h>
 
@@ -35,6 +37,7 @@ namespace streamweave::internal {
 class execution_state;
 class unit;
 class instance_runtime;
+class deterministic_scheduler;
 
 /// One consumer attachment of an output port, as seen by one producing instance.
 struct output_edge {
@@ -154,6 +157,7 @@ struct runtime_config {
   std::size_t batch_size = 1024;
   std::size_t queue_capacity = 64;
   std::size_t activation_budget = 16;
+  bool deterministic = false;  // run on a deterministic_scheduler (runtime_options::deterministic)
 };
 
 class execution_state {
@@ -185,6 +189,10 @@ class execution_state {
     return frontiers_[target].load(std::memory_order_acquire);
   }
   std::vector<queue_stats> stats() const;
+  /// The fixed-order scheduler of a deterministic run; nullptr otherwise.
+  deterministic_scheduler* deterministic() const noexcept { return deterministic_.get(); }
+  /// Wall-clock wake-ups (`activation::wake_at`).
+  timer_service& timers() noexcept { return timers_; }
 
  private:
   void build();
@@ -196,12 +204,13 @@ class execution_state {
   void detach_handles() noexcept;
 
   friend class unit;
+  friend class deterministic_scheduler;
 
   std::shared_ptr<detail::graph_state> graph_;
   runtime_config config_;
   tbb::task_arena& arena_;
 
-  std::unique_ptr<progress::tracker<timestamp>> tracker_;
+  std::unique_ptr<progress::tracker<scoped_time>> tracker_;
   std::vector<std::atomic<timestamp>> frontiers_;  // per location: min of implication frontier
   std::vector<std::vector<detail::probe_state*>> probes_by_location_;
   std::vector<std::shared_ptr<detail::probe_state>> probes_;
@@ -232,6 +241,10 @@ class execution_state {
   bool finished_ = false;              // guarded by mutex_
   std::exception_ptr error_;           // guarded by mutex_
   bool cancelled_by_user_ = false;     // guarded by mutex_
+  timer_service timers_;  // stopped first in the destructor: it schedules units
+
+  // Last: destroyed first, joining its thread before anything it used goes.
+  std::unique_ptr<deterministic_scheduler> deterministic_;
 };
 
 }  // namespace streamweave::internal

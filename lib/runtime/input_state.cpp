@@ -1,9 +1,19 @@
 // Input handles: outside threads feeding a running graph (streamweave::detail::input_state).
 #include "runtime/execution_state.hpp"
 
+#include "runtime/deterministic_scheduler.hpp"
+
 #include <streamweave/error.hpp>
 
 namespace streamweave::detail {
+
+namespace {
+/// The scheduler of a deterministic run, which takes this input's calls as events instead of
+/// the graph's queues and tracker; nullptr for an ordinary run or an unbound input.
+internal::deterministic_scheduler* deterministic(const internal::input_binding* b) noexcept {
+  return b != nullptr ? b->exec->deterministic() : nullptr;
+}
+}  // namespace
 
 input_state::input_state(std::string name)
     : name_(std::move(name)), pool_(new batch_pool(), [](batch_pool* p) { delete p; }) {}
@@ -33,6 +43,7 @@ void input_state::wake_senders() noexcept {
 
 bool input_state::backpressured() {
   if (binding == nullptr) return false;
+  if (auto* d = deterministic(binding)) return !d->has_room(*binding);
   return !internal::flush_pending(binding->pending, binding);
 }
 
@@ -40,6 +51,10 @@ void input_state::hand_over_staging() {
   if (staging_ == nullptr || staging_->size() == 0) return;
   batch_base* b = std::exchange(staging_, nullptr);
   b->time = time_;
+  if (auto* d = deterministic(binding)) {
+    d->append_batch(*binding, b);
+    return;
+  }
   try {
     internal::deliver(*binding->output, b, batch_size(), {binding->progress, binding->pending}, nullptr);
   } catch (const std::exception& e) {
@@ -64,7 +79,11 @@ void input_state::wait_for_space(std::unique_lock<std::mutex>& lock) {
     const std::uint64_t seen = space_generation.load(std::memory_order_acquire);
     if (binding == nullptr || cancelled.load(std::memory_order_acquire))
       throw cancelled_error("input '" + name_ + "': the run stopped while a send waited for space");
-    if (internal::flush_pending(binding->pending, binding)) return;
+    if (auto* d = deterministic(binding)) {
+      if (d->has_room(*binding)) return;
+    } else if (internal::flush_pending(binding->pending, binding)) {
+      return;
+    }
     lock.unlock();
     space_generation.wait(seen, std::memory_order_acquire);
     lock.lock();
@@ -95,6 +114,11 @@ void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
   check_can_send("advance_to");
   hand_over_staging();
   wait_for_space(lock);
+  if (auto* d = deterministic(binding)) {
+    d->append_advance(*binding, time_, t);
+    time_ = t;
+    return;
+  }
   binding->progress.post(binding->location, t, +1);
   binding->progress.post(binding->location, time_, -1);
   time_ = t;
@@ -115,6 +139,14 @@ void input_state::close(std::unique_lock<std::mutex>& lock) noexcept {
     // Cancelled while waiting: the run is stopping and nothing downstream will read the data.
   }
   if (binding == nullptr) return;
+  if (auto* d = deterministic(binding)) {
+    try {
+      d->append_close(*binding, time_);
+    } catch (...) {
+      // Out of memory for one event: the input stays open and the run cannot complete.
+    }
+    return;
+  }
   binding->progress.post(binding->location, time_, -1);
   binding->exec->publish(binding->slot, binding->progress);
   binding->exec->run_tracker();

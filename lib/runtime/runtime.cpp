@@ -19,6 +19,7 @@ struct runtime::impl {
 };
 
 runtime::runtime(runtime_options options) : impl_(std::make_shared<impl>()) {
+  if (options.deterministic) options.threads = 1;  // runs use their own single thread
   if (options.threads == 0) options.threads = std::max(1u, std::thread::hardware_concurrency());
   impl_->options = options;
   const auto wanted = options.threads + 1;
@@ -30,7 +31,7 @@ runtime::runtime(runtime_options options) : impl_(std::make_shared<impl>()) {
 }
 
 runtime::runtime(tbb::task_arena& host_arena, runtime_options options) : impl_(std::make_shared<impl>()) {
-  options.threads = static_cast<std::size_t>(std::max(1, host_arena.max_concurrency()));
+  options.threads = options.deterministic ? 1 : static_cast<std::size_t>(std::max(1, host_arena.max_concurrency()));
   impl_->options = options;
   impl_->arena = &host_arena;
 }
@@ -47,7 +48,7 @@ execution runtime::run(graph& g) {
     throw usage_error("runtime_options: batch_size, queue_capacity and activation_budget must be positive");
   state->started = true;
   internal::runtime_config config{impl_->options.batch_size, impl_->options.queue_capacity,
-                                  impl_->options.activation_budget};
+                                  impl_->options.activation_budget, impl_->options.deterministic};
   std::shared_ptr<internal::execution_state> exec;
   try {
     exec = std::make_shared<internal::execution_state>(state, config, *impl_->arena);

@@ -11,6 +11,7 @@
 #include <streamweave/progress/capability.hpp>
 #include <streamweave/progress/timestamp.hpp>
 
+#include <chrono>
 #include <cstddef>
 #include <functional>
 #include <limits>
@@ -44,6 +45,9 @@ class activation {
   /// outputs are back-pressured. The batch is counted consumed and stays valid until the next
   /// `pop` or the end of the activation.
   const batch_base* pop(std::size_t port);
+  /// Like `pop`, but ignores back-pressure: pops while this unit's outputs wait for space (for
+  /// loop feedback nodes, which must never stall the cycle they are on).
+  const batch_base* pop_unthrottled(std::size_t port);
   /// True when some input still has queued batches.
   bool has_input() const;
 
@@ -69,6 +73,10 @@ class activation {
   std::size_t instance_count() const noexcept;
   /// Schedules this instance again later (e.g. when an outside thread freed space).
   std::function<void()> waker() const;
+  /// Schedules this instance at or soon after the wall-clock time `when`, from the execution's
+  /// timer thread (lib/runtime/timer_service.hpp, started on first use). Wake-ups still pending
+  /// when the execution is destroyed are dropped.
+  void wake_at(std::chrono::steady_clock::time_point when);
 
  private:
   internal::instance_runtime* inst_;
@@ -97,6 +105,15 @@ class node_body {
 enum class frontier_interest { never, always };
 
 enum class node_kind { source, input, operator_node, sink };
+
+/// What a node does at a loop boundary (loop/loop_scope.hpp). Only these nodes change a
+/// batch's time, and the runtime gives the tracker the matching path summary.
+enum class loop_role {
+  none,      // an ordinary node: output times >= input times (identity summary)
+  enter,     // outer epoch e -> loop time (e, 0); lives in the loop
+  leave,     // loop time (e, r) -> outer epoch e; lives outside the loop
+  feedback,  // (e, r) -> (e, r + feedback_step); lives in the loop, buffers without bound
+};
 
 /// Routes the records of one batch to the instances of a partitioned consumer.
 class router {
@@ -143,6 +160,11 @@ struct node_spec {
   /// The output only holds the node's capability (a source fused with its sink): no stream
   /// leaves it, so it is not a dangling stream.
   bool capability_only_output = false;
+  /// Loop boundary role, the loop it belongs to (1-based index into graph_state::loops; 0 for
+  /// the enter/leave/feedback-free outer scope) and, for feedback nodes, the rounds per lap.
+  loop_role role = loop_role::none;
+  std::size_t loop = 0;
+  timestamp feedback_step = 1;
   /// Creates instance `info.index`; `initial` holds its initial capabilities (if requested).
   std::function<std::unique_ptr<node_body>(const instance_info& info, std::vector<capability> initial)> make_body;
   std::shared_ptr<input_state> input;  // kind == input
@@ -178,6 +200,13 @@ struct stage_failure {
   std::string stage;
 };
 
+/// A loop scope of a graph (loop/loop_scope.hpp).
+struct loop_spec {
+  std::string name;
+  /// Feedback nodes of the loop and whether each was connected (`feedback_handle::connect`).
+  std::vector<std::pair<std::size_t, bool>> feedbacks;
+};
+
 /// Everything a graph builder recorded. Thread safety: building is single-threaded; after
 /// `started` is set the state is read-only.
 struct graph_state {
@@ -186,6 +215,7 @@ struct graph_state {
   std::vector<edge_spec> edges;
   std::vector<probe_spec> probes;
   std::vector<std::shared_ptr<chain_cell>> chains;
+  std::vector<loop_spec> loops;
   std::size_t names_given = 0;  // for default operator names
   bool started = false;
 };

@@ -16,6 +16,7 @@
 #include <streamweave/graph/input_handle.hpp>
 #include <streamweave/graph/chain.hpp>
 #include <streamweave/graph/stream.hpp>
+#include <streamweave/loop/loop_scope.hpp>
 
 #include <iterator>
 #include <memory>
@@ -31,6 +32,9 @@ class graph {
   explicit graph(std::string name = "graph") : state_(std::make_shared<detail::graph_state>()) {
     state_->name = std::move(name);
   }
+
+  /// A new loop scope named `name` (loop/loop_scope.hpp): enter, feedback, leave.
+  loop_scope loop(std::string name) { return loop_scope(state_, std::move(name)); }
 
   /// An input fed by outside threads, and the stream of what they send.
   template <class T>

@@ -28,6 +28,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -36,6 +37,9 @@ namespace streamweave {
 
 template <class T, class Key>
 class keyed_stream;
+class loop_scope;
+template <class T>
+class feedback_handle;
 
 namespace detail {
 /// The high 64 bits of a 64 x 64-bit product.
@@ -267,19 +271,7 @@ class stream {
   /// `builder(operator_setup&)` returns the body `void(unary_context<T, U>&)`.
   template <class U, class Builder>
   stream<U> unary(std::string name, Builder builder) const {
-    detail::node_spec spec;
-    spec.name = name.empty() ? detail::graph_access::default_name(*graph_, "unary") : std::move(name);
-    spec.inputs = 1;
-    spec.outputs = 1;
-    spec.parallelism = consumer_parallelism();
-    spec.interest = detail::frontier_interest::always;
-    spec.initial_capability = true;
-    spec.make_body = [builder](const detail::instance_info& info, std::vector<capability> initial) -> std::unique_ptr<detail::node_body> {
-      operator_setup setup(info, std::move(initial));
-      auto body = builder(setup);
-      return std::make_unique<detail::generic_body<unary_context<T, U>, U, decltype(body)>>(std::move(body));
-    };
-    const std::size_t id = detail::graph_access::add_node(*graph_, std::move(spec));
+    const std::size_t id = add_generic<detail::single_output_body<unary_context<T, U>, U>>(std::move(name), "unary", 1, 1, builder);
     connect_to(id, 0);
     return stream<U>(graph_, id, 0, graph_->nodes[id].parallelism);
   }
@@ -290,23 +282,37 @@ class stream {
   stream<U> binary(const Other& other_in, std::string name, Builder builder) const {
     using T2 = typename Other::value_type;
     const stream<T2> other = other_in;  // a chain becomes its node
-    detail::node_spec spec;
-    spec.name = name.empty() ? detail::graph_access::default_name(*graph_, "binary") : std::move(name);
-    check_same_graph(other, spec.name);
-    spec.inputs = 2;
-    spec.outputs = 1;
-    spec.parallelism = consumer_parallelism();
-    spec.interest = detail::frontier_interest::always;
-    spec.initial_capability = true;
-    spec.make_body = [builder](const detail::instance_info& info, std::vector<capability> initial) -> std::unique_ptr<detail::node_body> {
-      operator_setup setup(info, std::move(initial));
-      auto body = builder(setup);
-      return std::make_unique<detail::generic_body<binary_context<T, T2, U>, U, decltype(body)>>(std::move(body));
-    };
-    const std::size_t id = detail::graph_access::add_node(*graph_, std::move(spec));
+    check_same_graph(other, name.empty() ? std::string("binary") : name);
+    const std::size_t id = add_generic<detail::single_output_body<binary_context<T, T2, U>, U>>(std::move(name), "binary", 2, 1, builder);
     connect_to(id, 0);
     other.connect_to(id, 1);
     return stream<U>(graph_, id, 0, graph_->nodes[id].parallelism);
+  }
+
+  /// A generic operator with one input and one output per type in `Us` (e.g. results and a
+  /// side stream of late records). `builder(operator_setup&)` returns the body
+  /// `void(outputs_context<std::tuple<T>, Us...>&)`; returns the output streams in port order.
+  /// Every output stream must be consumed, like any stream.
+  template <class... Us, class Builder>
+  std::tuple<stream<Us>...> unary_outputs(std::string name, Builder builder) const {
+    using body = detail::multi_output_body<outputs_context<std::tuple<T>, Us...>, Us...>;
+    const std::size_t id = add_generic<body>(std::move(name), "unary", 1, sizeof...(Us), builder);
+    connect_to(id, 0);
+    return output_streams<Us...>(id, std::index_sequence_for<Us...>{});
+  }
+
+  /// A generic operator with two inputs (this stream, then `other`) and one output per type in
+  /// `Us`; the body takes `outputs_context<std::tuple<T, T2>, Us...>&`. Parallelism as `binary`.
+  template <class... Us, class Other, class Builder>
+  std::tuple<stream<Us>...> binary_outputs(const Other& other_in, std::string name, Builder builder) const {
+    using T2 = typename Other::value_type;
+    const stream<T2> other = other_in;
+    check_same_graph(other, name.empty() ? std::string("binary") : name);
+    using body = detail::multi_output_body<outputs_context<std::tuple<T, T2>, Us...>, Us...>;
+    const std::size_t id = add_generic<body>(std::move(name), "binary", 2, sizeof...(Us), builder);
+    connect_to(id, 0);
+    other.connect_to(id, 1);
+    return output_streams<Us...>(id, std::index_sequence_for<Us...>{});
   }
 
   /// The name of the node producing this stream.
@@ -322,6 +328,9 @@ class stream {
   friend class basic_chain;
   template <class>
   friend struct detail::stream_origin;
+  friend class loop_scope;
+  template <class>
+  friend class feedback_handle;
 
   static constexpr detail::frontier_interest frontier_interest_never() noexcept { return detail::frontier_interest::never; }
 
@@ -356,6 +365,29 @@ class stream {
     };
     const std::size_t id = detail::graph_access::add_node(*graph_, std::move(spec));
     connect_to(id, 0);
+  }
+
+  /// Adds a generic operator node whose instances run `Wrap::type<body>` around the body
+  /// `builder` returns.
+  template <class Wrap, class Builder>
+  std::size_t add_generic(std::string name, const char* kind, std::size_t inputs, std::size_t outputs, const Builder& builder) const {
+    detail::node_spec spec;
+    spec.name = name.empty() ? detail::graph_access::default_name(*graph_, kind) : std::move(name);
+    spec.inputs = inputs;
+    spec.outputs = outputs;
+    spec.parallelism = consumer_parallelism();
+    spec.interest = detail::frontier_interest::always;
+    spec.initial_capability = true;
+    spec.make_body = [builder](const detail::instance_info& info, std::vector<capability> initial) -> std::unique_ptr<detail::node_body> {
+      operator_setup setup(info, std::move(initial));
+      auto body = builder(setup);
+      return std::make_unique<typename Wrap::template type<decltype(body)>>(std::move(body));
+    };
+    return detail::graph_access::add_node(*graph_, std::move(spec));
+  }
+  template <class... Us, std::size_t... Is>
+  std::tuple<stream<Us>...> output_streams(std::size_t id, std::index_sequence<Is...>) const {
+    return {stream<Us>(graph_, id, Is, graph_->nodes[id].parallelism)...};
   }
 
   std::shared_ptr<detail::graph_state> graph_;

@@ -9,6 +9,7 @@
 #include <streamweave/graph/stream.hpp>
 #include <streamweave/keyed/aggregator.hpp>
 #include <streamweave/keyed/state_stats.hpp>
+#include <streamweave/window/window_options.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -17,6 +18,12 @@
 #include <utility>
 
 namespace streamweave {
+
+template <class T, class KeyFn, class Assigner, class EventTime>
+class windowed_stream;
+namespace detail {
+struct no_event_time;
+}
 
 template <class T, class Key>
 class keyed_stream {
@@ -113,6 +120,14 @@ class keyed_stream {
       -> stream<std::decay_t<std::invoke_result_t<F&, const T&, const U&>>>;
 
   // ---- windows (window/...) ----
+  /// Event-time windows (tumbling, sliding, session: window/assigners.hpp) over
+  /// `event_time(const T&)` (a timestamp). Defined in window/windowed_stream.hpp.
+  template <class Assigner, class EventTime>
+    requires std::is_invocable_v<const EventTime&, const T&>
+  windowed_stream<T, Key, Assigner, EventTime> window(Assigner assigner, EventTime event_time, window_options options = {}) const;
+  /// Count or processing-time windows (no event time).
+  template <class Assigner>
+  windowed_stream<T, Key, Assigner, detail::no_event_time> window(Assigner assigner, window_options options = {}) const;
 
  private:
   stream<T> stream_;
@@ -130,3 +145,4 @@ keyed_stream<T, Key> stream<T>::key_by(Key key, std::size_t n) const {
 
 #include <streamweave/keyed/joins.hpp>         // defines the joins
 #include <streamweave/keyed/keyed_reduce.hpp>  // defines the keyed aggregations
+#include <streamweave/window/windowed_stream.hpp>  // defines keyed_stream::window

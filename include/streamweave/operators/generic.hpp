@@ -39,10 +39,12 @@
 #include <streamweave/progress/capability.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <functional>
 #include <limits>
 #include <memory>
 #include <span>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -251,6 +253,50 @@ class binary_context {
   notificator& notes_;
 };
 
+/// What a generic operator with several outputs sees (`stream<T>::unary_outputs`,
+/// `binary_outputs`): `Inputs` is `std::tuple<T>` or `std::tuple<T1, T2>`, `output<I>()` is
+/// output port `I` (of type `output_port<U_I>`; capabilities for it come from `retain(I)`).
+/// Notifications are delivered once every input frontier has passed their time.
+template <class Inputs, class... Us>
+class outputs_context;
+
+template <class... Ts, class... Us>
+class outputs_context<std::tuple<Ts...>, Us...> {
+ public:
+  using outputs_type = std::tuple<output_port<Us>...>;
+  outputs_context(detail::activation& act, outputs_type& outs, notificator& notes)
+      : outputs_context(act, outs, notes, std::index_sequence_for<Ts...>{}) {}
+
+  /// Input `I` (`input<0>()` is the stream the operator was called on).
+  template <std::size_t I>
+  auto& input() noexcept {
+    return std::get<I>(inputs_);
+  }
+  /// Output `I`.
+  template <std::size_t I>
+  auto& output() noexcept {
+    return std::get<I>(outs_);
+  }
+  void notify_at(capability cap) { notes_.notify_at(std::move(cap)); }
+  template <class F>
+  void for_each_notification(F&& f) {
+    notes_.deliver([&](timestamp t) { return std::apply([&](auto&... in) { return (in.passed(t) && ...); }, inputs_); },
+                   std::forward<F>(f));
+  }
+  /// Activates this instance again at or soon after the wall-clock time `when` (processing-time
+  /// triggers), even if no input arrives. Wake-ups are not deduplicated: ask once per deadline.
+  void wake_at(std::chrono::steady_clock::time_point when) { act_.wake_at(when); }
+
+ private:
+  template <std::size_t... Is>
+  outputs_context(detail::activation& act, outputs_type& outs, notificator& notes, std::index_sequence<Is...>)
+      : inputs_(input_port<Ts>(act, Is)...), outs_(outs), notes_(notes), act_(act) {}
+  std::tuple<input_port<Ts>...> inputs_;
+  outputs_type& outs_;
+  notificator& notes_;
+  detail::activation& act_;
+};
+
 namespace detail {
 
 /// Runs a user body as a node: binds the output, calls the body, sends buffered output.
@@ -270,6 +316,39 @@ class generic_body final : public node_body {
   output_port<U> out_;
   notificator notes_;
   Body body_;  // destroyed first: it may hold capabilities and refer to nothing else here
+};
+
+/// Like `generic_body`, for a body with one output port per type in `Us`.
+template <class Context, class Body, class... Us>
+class generic_outputs_body final : public node_body {
+ public:
+  explicit generic_outputs_body(Body body) : generic_outputs_body(std::move(body), std::index_sequence_for<Us...>{}) {}
+  bool activate(activation& act) override {
+    std::apply([&](auto&... o) { (o.bind(&act), ...); }, outs_);
+    Context ctx(act, outs_, notes_);
+    body_(ctx);
+    std::apply([](auto&... o) { (o.flush(), ...); }, outs_);
+    return act.has_input() && !act.blocked();
+  }
+
+ private:
+  template <std::size_t... Is>
+  generic_outputs_body(Body body, std::index_sequence<Is...>) : outs_(Is...), body_(std::move(body)) {}
+  std::tuple<output_port<Us>...> outs_;
+  notificator notes_;
+  Body body_;  // destroyed first, as in generic_body
+};
+
+/// Graph-building selectors of the node body that runs a generic operator's user body.
+template <class Context, class U>
+struct single_output_body {
+  template <class Body>
+  using type = generic_body<Context, U, Body>;
+};
+template <class Context, class... Us>
+struct multi_output_body {
+  template <class Body>
+  using type = generic_outputs_body<Context, Body, Us...>;
 };
 
 }  // namespace detail

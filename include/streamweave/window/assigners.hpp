@@ -19,10 +19,17 @@
 /// (appends the windows that contain `event_time`, in increasing `start`), and
 /// `static constexpr bool merging` (true for session windows, whose windows grow and merge as
 /// records arrive).
+///
+/// Two assigners are not event-time based (see docs/time-and-windows.md): `count_windows`
+/// (`count_based`: every N records of a key) and `processing_time_windows`
+/// (`processing_time`: tumbling windows of the wall clock at the record's arrival). Neither has
+/// late records.
 #include <streamweave/error.hpp>
 #include <streamweave/progress/timestamp.hpp>
 
+#include <chrono>
 #include <compare>
+#include <cstddef>
 #include <limits>
 #include <string>
 #include <vector>
@@ -63,6 +70,7 @@ struct tumbling_windows {
     if (size == 0) throw usage_error("tumbling_windows: size must be positive");
   }
   static constexpr bool merging = false;
+  friend bool operator==(const tumbling_windows&, const tumbling_windows&) = default;
   void assign(timestamp t, std::vector<window>& out) const {
     out.push_back(detail::clamped_window(detail::aligned_start(t, size, offset), size));
   }
@@ -77,6 +85,7 @@ struct sliding_windows {
     if (size == 0 || slide == 0) throw usage_error("sliding_windows: size and slide must be positive");
   }
   static constexpr bool merging = false;
+  friend bool operator==(const sliding_windows&, const sliding_windows&) = default;
   void assign(timestamp t, std::vector<window>& out) const {
     // Starts s ≡ offset (mod slide) with s <= t < s + size, earliest first.
     const detail::wide_time last = detail::aligned_start(t, slide, offset);
@@ -97,8 +106,54 @@ struct session_windows {
     if (gap == 0) throw usage_error("session_windows: gap must be positive");
   }
   static constexpr bool merging = true;
+  friend bool operator==(const session_windows&, const session_windows&) = default;
   void assign(timestamp t, std::vector<window>& out) const { out.push_back(detail::clamped_window(t, gap)); }
   timestamp gap;
 };
+
+/// Count windows: a key's records, in processing order, form consecutive windows of `count`
+/// records; the k-th window (from 0) is reported as `[k*count, (k+1)*count)` in record
+/// numbers, not in time. A window is emitted at the batch time of its `count`-th record; the
+/// last, partial window of a key is not emitted (it stays counted as live state). Records of
+/// one key with the same batch time are numbered in arrival order, which parallel upstream
+/// operators may vary; records at different batch times are numbered in batch-time order.
+struct count_windows {
+  explicit count_windows(std::size_t count) : count(count) {
+    if (count == 0) throw usage_error("count_windows: count must be positive");
+  }
+  static constexpr bool merging = false;
+  friend bool operator==(const count_windows&, const count_windows&) = default;
+  static constexpr bool count_based = true;
+  std::size_t count;
+};
+
+/// Processing-time tumbling windows: a record belongs to the window of `size` (aligned to 0 of
+/// the steady clock, in milliseconds) that contains the wall-clock time at which the window
+/// operator receives it. A window fires when the wall clock reaches its end, even if no input
+/// arrives, or when the input ends. Results are not deterministic across runs.
+struct processing_time_windows {
+  explicit processing_time_windows(std::chrono::milliseconds size) : size(static_cast<timestamp>(size.count())) {
+    if (size.count() <= 0) throw usage_error("processing_time_windows: size must be positive");
+  }
+  static constexpr bool merging = false;
+  friend bool operator==(const processing_time_windows&, const processing_time_windows&) = default;
+  static constexpr bool processing_time = true;
+  void assign(timestamp now_ms, std::vector<window>& out) const {
+    out.push_back(detail::clamped_window(detail::aligned_start(now_ms, size, 0), size));
+  }
+  /// The clock windows are assigned by: steady-clock milliseconds.
+  static timestamp now() noexcept {
+    return static_cast<timestamp>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+  }
+  timestamp size;
+};
+
+namespace detail {
+template <class A>
+inline constexpr bool is_count_assigner = requires { requires A::count_based; };
+template <class A>
+inline constexpr bool is_processing_time_assigner = requires { requires A::processing_time; };
+}  // namespace detail
 
 }  // namespace streamweave

@@ -1,0 +1,156 @@
+#pragma once
+/// \file
+/// Event time at an input: `event_time_input<T>` wraps an `input_handle<T>` whose time (the
+/// watermark) follows the event times of the records sent, with bounded out-of-orderness and
+/// an idleness policy. Created by `add_event_time_input<T>(graph, name, event_time, options)`.
+///
+/// Watermark policy (docs/time-and-windows.md has examples):
+///  - The input has `partitions` (e.g. one per upstream shard), each with its own watermark
+///    `max event time sent on it - max_disorder` (0 before its first record).
+///  - The input's time is the minimum over the *active* partitions' watermarks; an idle
+///    partition does not hold it back, it follows the others. When every partition is idle,
+///    the time advances to `max event time sent + 1` over all partitions: an idle source has
+///    delivered everything it had, so no disorder allowance is needed any more.
+///  - A partition becomes idle by `mark_idle(p)`, or when `idle_timeout` (if non-zero) has
+///    passed on the steady clock since its last record (or since creation) - checked on every
+///    call of this input (there is no background thread), and by `poll_idle()`. Sending on an
+///    idle partition makes it active again.
+///  - Time never goes backwards: `advance_to(t)` raises it by hand; every change is passed to
+///    `input_handle::advance_to`.
+/// A record is sent at the time current right after its own event time was accounted for, so a
+/// record within the disorder bound has batch time <= its event time; a record more than
+/// `max_disorder` behind (or sent after idleness moved time past it) gets a batch time after
+/// its event time and may be late for its windows.
+///
+/// Thread safety: every member may be called from any thread; calls are serialised (a send
+/// that blocks on back-pressure holds the others back). Copies share one input. Errors as
+/// `input_handle` (send after close, ...), and `usage_error` for a partition out of range.
+#include <streamweave/error.hpp>
+#include <streamweave/graph/graph.hpp>
+#include <streamweave/graph/input_handle.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstddef>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace streamweave {
+
+struct event_time_options {
+  /// How far (in event-time units) a record may be behind the latest event time of its
+  /// partition and still be on time.
+  timestamp max_disorder = 0;
+  /// Independent partitions of the input, each with its own watermark.
+  std::size_t partitions = 1;
+  /// A partition that sends nothing for this long is idle; zero: only `mark_idle` makes it idle.
+  std::chrono::steady_clock::duration idle_timeout{0};
+};
+
+template <class T, class EventTime>
+class event_time_input {
+ public:
+  event_time_input(input_handle<T> handle, EventTime event_time, event_time_options options)
+      : s_(std::make_shared<state>(std::move(handle), std::move(event_time), options)) {}
+
+  /// Sends `record` on partition 0.
+  void send(T record) { send(0, std::move(record)); }
+  /// Sends `record` on `partition`, after updating the watermark with its event time.
+  void send(std::size_t partition, T record) {
+    std::lock_guard lock(s_->mutex);
+    part& p = s_->at(partition);
+    const auto e = static_cast<timestamp>(s_->event_time(record));
+    p.seen = p.any ? std::max(p.seen, e) : e;
+    p.any = true;
+    p.idle = false;
+    p.last = std::chrono::steady_clock::now();
+    s_->update();
+    s_->handle.send(std::move(record));
+  }
+  /// Declares `partition` idle until its next record.
+  void mark_idle(std::size_t partition = 0) {
+    std::lock_guard lock(s_->mutex);
+    s_->at(partition).idle = true;
+    s_->update();
+  }
+  /// Applies `idle_timeout` now (every other call does so too).
+  void poll_idle() {
+    std::lock_guard lock(s_->mutex);
+    s_->update();
+  }
+  /// Raises the input's time to at least `t` by hand (never lowers it).
+  void advance_to(timestamp t) {
+    std::lock_guard lock(s_->mutex);
+    s_->floor = std::max(s_->floor, t);
+    s_->update();
+  }
+  /// The input's current time (its watermark).
+  timestamp watermark() const {
+    std::lock_guard lock(s_->mutex);
+    return s_->handle.time();
+  }
+  void flush() { s_->handle.flush(); }
+  /// Ends the input (as `input_handle::close`).
+  void close() {
+    std::lock_guard lock(s_->mutex);
+    s_->handle.close();
+  }
+
+ private:
+  struct part {
+    bool any = false;
+    bool idle = false;
+    timestamp seen = 0;
+    std::chrono::steady_clock::time_point last;
+  };
+  struct state {
+    state(input_handle<T> h, EventTime et, const event_time_options& o)
+        : handle(std::move(h)), event_time(std::move(et)), options(o), parts(o.partitions) {
+      if (o.partitions == 0) throw usage_error("event-time input '" + handle.name() + "': needs at least one partition");
+      for (auto& p : parts) p.last = std::chrono::steady_clock::now();
+    }
+    part& at(std::size_t i) {
+      if (i >= parts.size())
+        throw usage_error("event-time input '" + handle.name() + "': partition " + std::to_string(i) + " out of range (" +
+                          std::to_string(parts.size()) + " partitions)");
+      return parts[i];
+    }
+    /// Applies the idle timeout, then moves the handle's time to the policy's watermark.
+    void update() {
+      const auto now = std::chrono::steady_clock::now();
+      bool any_active = false;
+      timestamp active_min = ~timestamp{0};
+      timestamp all_idle = 0;
+      for (part& p : parts) {
+        if (options.idle_timeout.count() > 0 && !p.idle && now - p.last >= options.idle_timeout) p.idle = true;
+        if (p.any) all_idle = std::max(all_idle, p.seen == ~timestamp{0} ? p.seen : p.seen + 1);
+        if (p.idle) continue;
+        any_active = true;
+        const timestamp wm = p.any && p.seen > options.max_disorder ? p.seen - options.max_disorder : 0;
+        active_min = std::min(active_min, wm);
+      }
+      const timestamp target = std::max(floor, any_active ? active_min : all_idle);
+      if (target > handle.time()) handle.advance_to(target);
+    }
+    std::mutex mutex;
+    input_handle<T> handle;
+    EventTime event_time;
+    event_time_options options;
+    std::vector<part> parts;
+    timestamp floor = 0;  // from advance_to
+  };
+  std::shared_ptr<state> s_;
+};
+
+/// A graph input with event-time watermarks (see `event_time_input`), and its stream.
+template <class T, class EventTime>
+std::pair<event_time_input<T, EventTime>, stream<T>> add_event_time_input(graph& g, std::string name, EventTime event_time,
+                                                                          event_time_options options = {}) {
+  auto [handle, s] = g.input<T>(std::move(name));
+  return {event_time_input<T, EventTime>(std::move(handle), std::move(event_time), options), s};
+}
+
+}  // namespace streamweave

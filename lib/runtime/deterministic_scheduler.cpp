@@ -1,0 +1,205 @@
+// The single-threaded fixed-order scheduler of deterministic runs (see the header).
+#include "runtime/deterministic_scheduler.hpp"
+
+#include "runtime/execution_state.hpp"
+
+#include <limits>
+#include <stdexcept>
+#include <utility>
+
+namespace streamweave::internal {
+
+namespace {
+constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
+}
+
+deterministic_scheduler::deterministic_scheduler(execution_state& exec) : exec_(exec), inputs_(exec.inputs_.size()) {}
+
+deterministic_scheduler::~deterministic_scheduler() {
+  if (thread_.joinable()) thread_.join();
+  for (auto& log : inputs_)
+    for (auto& e : log.events)
+      if (e.batch != nullptr) detail::release_batch(e.batch);
+}
+
+std::size_t deterministic_scheduler::index_of(const input_binding& b) const {
+  for (std::size_t i = 0; i < exec_.inputs_.size(); ++i)
+    if (exec_.inputs_[i].get() == &b) return i;
+  throw std::logic_error("deterministic_scheduler: unknown input binding");
+}
+
+void deterministic_scheduler::bind_input(std::size_t i, timestamp time, bool closed) {
+  std::lock_guard lock(mutex_);
+  inputs_[i].time = time;
+  inputs_[i].closed = closed;
+}
+
+void deterministic_scheduler::launch() {
+  exec_.tasks_.fetch_add(1, std::memory_order_seq_cst);
+  try {
+    thread_ = std::thread([this] {
+      loop();
+      exec_.task_done();  // the last access to the execution
+    });
+  } catch (...) {
+    exec_.task_done();
+    throw;
+  }
+}
+
+bool deterministic_scheduler::enqueue(unit& u) {
+  {
+    std::lock_guard lock(mutex_);
+    if (exited_) return false;
+    ready_.push_back(&u);
+  }
+  wake_.notify_one();
+  return true;
+}
+
+void deterministic_scheduler::notify() {
+  {
+    std::lock_guard lock(mutex_);
+    notified_ = true;
+  }
+  wake_.notify_one();
+}
+
+// ---------------------------------------------------------------------------------------------
+// input side
+
+void deterministic_scheduler::append(const input_binding& b, event e) {
+  const std::size_t i = index_of(b);
+  {
+    std::lock_guard lock(mutex_);
+    auto& log = inputs_[i];
+    if (e.k == event::kind::batch) ++log.batches;
+    if (e.k == event::kind::advance) log.time = e.to;
+    if (e.k == event::kind::close) log.closed = true;
+    log.events.push_back(e);
+  }
+  wake_.notify_one();
+}
+
+void deterministic_scheduler::append_batch(const input_binding& b, detail::batch_base* batch) {
+  try {
+    append(b, {event::kind::batch, batch->time, batch->time, batch});
+  } catch (...) {
+    detail::release_batch(batch);  // not queued: the reference is still ours
+    throw;
+  }
+}
+
+void deterministic_scheduler::append_advance(const input_binding& b, timestamp from, timestamp to) {
+  append(b, {event::kind::advance, from, to, nullptr});
+}
+
+void deterministic_scheduler::append_close(const input_binding& b, timestamp at) {
+  append(b, {event::kind::close, at, at, nullptr});
+}
+
+bool deterministic_scheduler::has_room(const input_binding& b) {
+  const std::size_t i = index_of(b);
+  std::lock_guard lock(mutex_);
+  return inputs_[i].batches < exec_.config().queue_capacity || next_input() != i;
+}
+
+// ---------------------------------------------------------------------------------------------
+// scheduler thread
+
+std::size_t deterministic_scheduler::next_input() const {
+  // The canonical order is by (key time, input index). An input with an empty log may still
+  // send at its current time, so it blocks every event keyed after (time, its index).
+  std::size_t best = none;
+  timestamp best_time = 0;
+  for (std::size_t j = 0; j < inputs_.size(); ++j) {
+    const auto& log = inputs_[j];
+    timestamp t = 0;
+    if (!log.events.empty()) {
+      t = log.events.front().key;
+    } else if (!log.closed) {
+      t = log.time;
+    } else {
+      continue;  // closed and drained: no more events
+    }
+    if (best == none || t < best_time) {  // ties go to the lower index, seen first
+      best = j;
+      best_time = t;
+    }
+  }
+  if (best == none || inputs_[best].events.empty()) return none;
+  return best;
+}
+
+bool deterministic_scheduler::flush_inputs() {
+  bool all = true;
+  for (auto& b : exec_.inputs_)
+    if (!b->pending.empty() && !flush_pending(b->pending, b.get())) all = false;
+  return all;
+}
+
+void deterministic_scheduler::release(std::size_t i, const event& e) {
+  input_binding& b = *exec_.inputs_[i];
+  switch (e.k) {
+    case event::kind::batch:
+      try {
+        deliver(*b.output, e.batch, exec_.config().batch_size, {b.progress, b.pending}, nullptr);
+      } catch (...) {
+        // An exchange's key function right after the input threw; like any operator failure
+        // it stops the run, and the senders learn it from their next call.
+        exec_.fail(exec_.input_states_[i]->name(), std::current_exception());
+      }
+      break;
+    case event::kind::advance:
+      b.progress.post(b.location, e.to, +1);
+      b.progress.post(b.location, e.key, -1);
+      break;
+    case event::kind::close:
+      b.progress.post(b.location, e.key, -1);
+      break;
+  }
+  exec_.publish(b.slot, b.progress);
+}
+
+void deterministic_scheduler::loop() {
+  for (;;) {
+    unit* u = nullptr;
+    {
+      std::lock_guard lock(mutex_);
+      if (!ready_.empty()) {
+        u = ready_.front();
+        ready_.pop_front();
+      }
+    }
+    if (u != nullptr) {
+      u->run();  // ends with task_done() for its submission
+      continue;
+    }
+    // Quiescent: nothing is ready.
+    if (exec_.stopping() || exec_.completed()) {
+      std::lock_guard lock(mutex_);
+      if (!ready_.empty()) continue;
+      exited_ = true;  // later submissions are counted done at once
+      return;
+    }
+    const bool flushed = flush_inputs();
+    std::unique_lock lock(mutex_);
+    if (!ready_.empty()) continue;
+    // Input batches still wait for a full queue whose consumer waits for an outside thread
+    // (an output handle's reader): wait for that wake-up before releasing more input.
+    const std::size_t i = flushed ? next_input() : none;
+    if (i == none) {
+      wake_.wait(lock, [&] { return notified_ || !ready_.empty() || (flushed && next_input() != none); });
+      continue;
+    }
+    event e = inputs_[i].events.front();
+    inputs_[i].events.pop_front();
+    if (e.k == event::kind::batch) --inputs_[i].batches;
+    lock.unlock();
+    exec_.input_states_[i]->wake_senders();  // a sender may wait for room in the log
+    release(i, e);
+    exec_.run_tracker();
+  }
+}
+
+}  // namespace streamweave::internal

@@ -1,0 +1,108 @@
+#pragma once
+/// \file
+/// `deterministic_scheduler`: runs one execution on a single thread of its own with a fixed
+/// schedule (`runtime_options::deterministic`), so that the same input gives the same sink
+/// output, in the same order, run after run.
+///
+/// Two things make a run depend on timing, and this class removes both:
+///  - several workers and TBB's task order: here one thread runs the units, in the FIFO order
+///    in which they were scheduled; the tracker runs on that thread after every activation;
+///  - outside threads (input handles) sending at arbitrary moments: here input handles do not
+///    touch the graph. Each input appends *events* (a batch at time t, advance from t to u,
+///    close at t) to its own log, and the scheduler releases them in one canonical order: the
+///    merge of the per-input logs by (time of the event, input index), each log in call order.
+///    An event is released only once it is certainly the next in that order: every other input
+///    either has a later-keyed event queued, or has an empty log and a current time that sorts
+///    after the event (its next event can only be keyed later), or is closed. After each released event the graph runs to quiescence
+///    (no unit ready) before the next one is released.
+///
+/// Hence the order of everything the graph does is a function of the sequence of
+/// (send/flush, advance_to, close) calls made on each input (and their batch boundaries,
+/// i.e. batch_size and explicit flushes), independent of how the senders' calls interleave.
+///
+/// Back-pressure: an input's log holds at most `queue_capacity` batches *while the input is
+/// next in the canonical order* (the scheduler is then certain to consume it); an input whose
+/// data is held back by a lagging other input buffers without blocking, so a single thread
+/// feeding several inputs in any order cannot deadlock.
+///
+/// Thread safety: `enqueue`, `notify` and the input-side functions (`append_*`, `has_room`)
+/// may be called from any thread; the rest runs on the scheduler thread.
+#include <streamweave/detail/batch.hpp>
+#include <streamweave/progress/timestamp.hpp>
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace streamweave::internal {
+
+class execution_state;
+class unit;
+struct input_binding;
+
+class deterministic_scheduler {
+ public:
+  explicit deterministic_scheduler(execution_state& exec);
+  /// Joins the thread (it has left the execution by then) and drops unreleased batches.
+  ~deterministic_scheduler();
+  deterministic_scheduler(const deterministic_scheduler&) = delete;
+  deterministic_scheduler& operator=(const deterministic_scheduler&) = delete;
+
+  /// Input `i`'s time and state when it was bound (in `execution_state::start`).
+  void bind_input(std::size_t i, timestamp time, bool closed);
+  /// Starts the scheduler thread (counted as one task of the execution until it exits).
+  void launch();
+
+  /// Appends `unit` to the ready queue; false once the thread has exited (nothing will run it).
+  bool enqueue(unit& u);
+  /// Wakes the scheduler thread (the run stopped).
+  void notify();
+
+  // Input side, called by the input's sender with the input's own mutex held.
+  /// Queues batch `b` (one reference, transferred) at `b->time`.
+  void append_batch(const input_binding& in, detail::batch_base* b);
+  void append_advance(const input_binding& in, timestamp from, timestamp to);
+  void append_close(const input_binding& in, timestamp at);
+  /// False while the input's log is full and the scheduler is certain to consume it next.
+  bool has_room(const input_binding& in);
+
+ private:
+  struct event {
+    enum class kind { batch, advance, close };
+    kind k = kind::batch;
+    timestamp key = 0;  // the input's time when the call was made
+    timestamp to = 0;   // advance: the new time
+    detail::batch_base* batch = nullptr;
+  };
+  struct input_log {
+    std::deque<event> events;
+    std::size_t batches = 0;  // batch events in `events`
+    timestamp time = 0;       // the input's time after its last event
+    bool closed = false;      // a close event was appended
+  };
+
+  void loop();
+  /// The input whose head event is certainly next in the canonical order, or `none` (defined in
+  /// the .cpp) while that is not known yet. Requires mutex_.
+  std::size_t next_input() const;
+  /// Releases one event into the graph (on the scheduler thread, without mutex_).
+  void release(std::size_t i, const event& e);
+  /// Tries to push batches of inputs that met a full queue; true when none is left pending.
+  bool flush_inputs();
+  void append(const input_binding& in, event e);
+  std::size_t index_of(const input_binding& in) const;
+
+  execution_state& exec_;
+  std::thread thread_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<unit*> ready_;         // guarded by mutex_
+  std::vector<input_log> inputs_;   // guarded by mutex_
+  bool exited_ = false;             // guarded by mutex_
+  bool notified_ = false;           // guarded by mutex_
+};
+
+}  // namespace streamweave::internal
