@@ -19,12 +19,12 @@
 namespace sw = streamweave;
 using sw::testing::ev;
 using sw::testing::stamped;
+using sw::testing::event_of;
+using sw::testing::ids;
+using sw::testing::key_of;
 
 namespace {
 
-constexpr auto key_of = [](const ev& e) { return e.key; };
-constexpr auto event_of = [](const ev& e) { return e.event; };
-constexpr auto ids = [](const ev& a, const ev& b) { return std::pair<int, int>(a.id, b.id); };
 
 /// Which input is fed first: all of a then all of b, the reverse, or alternating epochs.
 enum class order { a_first, b_first, interleaved };
@@ -48,17 +48,20 @@ void feed(sw::testing::epoch_feeder& a, sw::testing::epoch_feeder& b, order o) {
   }
 }
 
+/// Small batches and queues: many batch boundaries and some backpressure.
+sw::runtime_options small_batches(std::size_t threads) {
+  sw::runtime_options o;
+  o.threads = threads;
+  o.batch_size = 3;
+  o.queue_capacity = 4;
+  return o;
+}
+
 /// Tests that do not depend on the arrival order: (threads, instances).
 class KeyedJoinState : public ::testing::TestWithParam<std::tuple<std::size_t, std::size_t>> {
  protected:
   std::size_t instances() const { return std::get<1>(GetParam()); }
-  sw::runtime_options options() const {
-    sw::runtime_options o;
-    o.threads = std::get<0>(GetParam());
-    o.batch_size = 3;
-    o.queue_capacity = 4;
-    return o;
-  }
+  sw::runtime_options options() const { return small_batches(std::get<0>(GetParam())); }
 };
 
 /// Tests run in each arrival order: (threads, instances, order).
@@ -66,13 +69,7 @@ class KeyedJoin : public ::testing::TestWithParam<std::tuple<std::size_t, std::s
  protected:
   std::size_t instances() const { return std::get<1>(GetParam()); }
   order arrival() const { return std::get<2>(GetParam()); }
-  sw::runtime_options options() const {
-    sw::runtime_options o;
-    o.threads = std::get<0>(GetParam());
-    o.batch_size = 3;
-    o.queue_capacity = 4;
-    return o;
-  }
+  sw::runtime_options options() const { return small_batches(std::get<0>(GetParam())); }
 
   /// Runs `make(a_keyed, b_keyed)` on inputs a and b fed with `as` and `bs` in `arrival()`
   /// order; returns the collected output.
