@@ -339,6 +339,18 @@ class table_join_body {
   state_gauge gauge_;
 };
 
+/// Adds the binary node of a keyed join of `a` and `b` (after checking their instances):
+/// every instance's body is `make()`.
+template <class Body, class T, class U, class Make>
+stream<typename Body::out_type> keyed_join_node(const char* kind, const stream<T>& a, const stream<U>& b, std::string name,
+                                                Make make) {
+  check_join_instances(kind, name, a.consumer_parallelism(), b.consumer_parallelism());
+  return a.template binary<typename Body::out_type>(b, std::move(name), [make = std::move(make)](operator_setup& setup) {
+    setup.drop_initial_capability();
+    return make();
+  });
+}
+
 }  // namespace detail
 
 template <class T, class Key>
@@ -347,14 +359,10 @@ auto keyed_stream<T, Key>::join(const keyed_stream<U, Key2>& other, std::string 
     -> stream<std::decay_t<std::invoke_result_t<F&, const T&, const U&>>> {
   static_assert(std::is_same_v<key_type, typename keyed_stream<U, Key2>::key_type>,
                 "join: both keyed streams must have the same key type");
-  detail::check_join_instances("join", name, instances(), other.instances());
   using body_type = detail::join_body<T, U, key_type, Key, Key2, F>;
-  return stream_.template binary<typename body_type::out_type>(
-      other.exchanged(), std::move(name),
-      [ka = key_, kb = other.key(), f = std::move(f), stats = std::move(stats)](operator_setup& setup) {
-        setup.drop_initial_capability();
-        return body_type(ka, kb, f, stats);
-      });
+  return detail::keyed_join_node<body_type>(
+      "join", stream_, other.exchanged(), std::move(name),
+      [ka = key_, kb = other.key(), f = std::move(f), stats = std::move(stats)] { return body_type(ka, kb, f, stats); });
 }
 
 template <class T, class Key>
@@ -367,15 +375,11 @@ auto keyed_stream<T, Key>::interval_join(const keyed_stream<U, Key2>& other, tim
   static_assert(std::is_convertible_v<std::invoke_result_t<const TimeA&, const T&>, timestamp> &&
                     std::is_convertible_v<std::invoke_result_t<const TimeB&, const U&>, timestamp>,
                 "interval_join: time_a(const T&) and time_b(const U&) must return event times (timestamps)");
-  detail::check_join_instances("interval_join", name, instances(), other.instances());
   using body_type = detail::interval_join_body<T, U, key_type, Key, Key2, TimeA, TimeB, F>;
-  return stream_.template binary<typename body_type::out_type>(
-      other.exchanged(), std::move(name),
+  return detail::keyed_join_node<body_type>(
+      "interval_join", stream_, other.exchanged(), std::move(name),
       [ka = key_, kb = other.key(), lower, upper, ta = std::move(time_a), tb = std::move(time_b), f = std::move(f),
-       stats = std::move(stats)](operator_setup& setup) {
-        setup.drop_initial_capability();
-        return body_type(ka, kb, lower, upper, ta, tb, f, stats);
-      });
+       stats = std::move(stats)] { return body_type(ka, kb, lower, upper, ta, tb, f, stats); });
 }
 
 template <class T, class Key>
@@ -385,14 +389,10 @@ auto keyed_stream<T, Key>::join_table(const keyed_stream<U, Key2>& table, std::s
     -> stream<std::decay_t<std::invoke_result_t<F&, const T&, const U&>>> {
   static_assert(std::is_same_v<key_type, typename keyed_stream<U, Key2>::key_type>,
                 "join_table: both keyed streams must have the same key type");
-  detail::check_join_instances("join_table", name, instances(), table.instances());
   using body_type = detail::table_join_body<T, U, key_type, Key, Key2, F>;
-  return stream_.template binary<typename body_type::out_type>(
-      table.exchanged(), std::move(name),
-      [ka = key_, kb = table.key(), f = std::move(f), stats = std::move(stats)](operator_setup& setup) {
-        setup.drop_initial_capability();
-        return body_type(ka, kb, f, stats);
-      });
+  return detail::keyed_join_node<body_type>(
+      "join_table", stream_, table.exchanged(), std::move(name),
+      [ka = key_, kb = table.key(), f = std::move(f), stats = std::move(stats)] { return body_type(ka, kb, f, stats); });
 }
 
 }  // namespace streamweave
