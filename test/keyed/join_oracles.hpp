@@ -19,6 +19,11 @@ struct ev {
   friend auto operator<=>(const ev&, const ev&) = default;
 };
 
+constexpr auto key_of = [](const ev& e) { return e.key; };
+constexpr auto event_of = [](const ev& e) { return e.event; };
+/// The join function of the tests: the two records' ids.
+constexpr auto ids = [](const ev& a, const ev& b) { return std::pair<int, int>(a.id, b.id); };
+
 /// A record with the batch time it is sent at.
 struct stamped {
   timestamp batch = 0;

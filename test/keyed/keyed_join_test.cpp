@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstdint>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <tuple>
 #include <utility>
@@ -18,12 +19,12 @@
 namespace sw = streamweave;
 using sw::testing::ev;
 using sw::testing::stamped;
+using sw::testing::event_of;
+using sw::testing::ids;
+using sw::testing::key_of;
 
 namespace {
 
-constexpr auto key_of = [](const ev& e) { return e.key; };
-constexpr auto event_of = [](const ev& e) { return e.event; };
-constexpr auto ids = [](const ev& a, const ev& b) { return std::pair<int, int>(a.id, b.id); };
 
 /// Which input is fed first: all of a then all of b, the reverse, or alternating epochs.
 enum class order { a_first, b_first, interleaved };
@@ -47,17 +48,20 @@ void feed(sw::testing::epoch_feeder& a, sw::testing::epoch_feeder& b, order o) {
   }
 }
 
+/// Small batches and queues: many batch boundaries and some backpressure.
+sw::runtime_options small_batches(std::size_t threads) {
+  sw::runtime_options o;
+  o.threads = threads;
+  o.batch_size = 3;
+  o.queue_capacity = 4;
+  return o;
+}
+
 /// Tests that do not depend on the arrival order: (threads, instances).
 class KeyedJoinState : public ::testing::TestWithParam<std::tuple<std::size_t, std::size_t>> {
  protected:
   std::size_t instances() const { return std::get<1>(GetParam()); }
-  sw::runtime_options options() const {
-    sw::runtime_options o;
-    o.threads = std::get<0>(GetParam());
-    o.batch_size = 3;
-    o.queue_capacity = 4;
-    return o;
-  }
+  sw::runtime_options options() const { return small_batches(std::get<0>(GetParam())); }
 };
 
 /// Tests run in each arrival order: (threads, instances, order).
@@ -65,13 +69,7 @@ class KeyedJoin : public ::testing::TestWithParam<std::tuple<std::size_t, std::s
  protected:
   std::size_t instances() const { return std::get<1>(GetParam()); }
   order arrival() const { return std::get<2>(GetParam()); }
-  sw::runtime_options options() const {
-    sw::runtime_options o;
-    o.threads = std::get<0>(GetParam());
-    o.batch_size = 3;
-    o.queue_capacity = 4;
-    return o;
-  }
+  sw::runtime_options options() const { return small_batches(std::get<0>(GetParam())); }
 
   /// Runs `make(a_keyed, b_keyed)` on inputs a and b fed with `as` and `bs` in `arrival()`
   /// order; returns the collected output.
@@ -308,6 +306,31 @@ TEST_P(KeyedJoinState, JoinTableFreesBufferedTimestampsAsTheFrontiersPass) {
     stream.push_back({e, {static_cast<int>(e % 3) + 1, e, static_cast<int>(e)}});
   }
   EXPECT_EQ(sw::testing::collected(out), sw::testing::table_oracle(stream, updates));
+}
+
+TEST_P(KeyedJoinState, ErrorsInTheJoinFunctionSurfaceFromWait) {
+  sw::runtime rt(options());
+  sw::graph g("failing join");
+  auto [ha, a] = g.input<ev>("a");
+  auto [hb, b] = g.input<ev>("b");
+  a.key_by(key_of, instances())
+      .join(b.key_by(key_of, instances()), "picky join",
+            [](const ev& x, const ev& y) -> std::pair<int, int> {
+              if (x.id == 3) throw std::runtime_error("no pairs for 3");
+              return {x.id, y.id};
+            })
+      .for_each([](const std::pair<int, int>&) {});
+  auto ex = rt.run(g);
+  hb.send(ev{1, 0, 10});
+  ha.send(ev{1, 0, 3});
+  ha.close();
+  hb.close();
+  try {
+    ex.wait();
+    FAIL() << "expected operator_error";
+  } catch (const sw::operator_error& e) {
+    EXPECT_EQ(e.node_name(), "picky join");
+  }
 }
 
 TEST_P(KeyedJoinState, JoinsNeedTheSameNumberOfInstances) {

@@ -19,12 +19,12 @@
 namespace sw = streamweave;
 using sw::testing::ev;
 using sw::testing::stamped;
+using sw::testing::event_of;
+using sw::testing::ids;
+using sw::testing::key_of;
 
 namespace {
 
-constexpr auto key_of = [](const ev& e) { return e.key; };
-constexpr auto event_of = [](const ev& e) { return e.event; };
-constexpr auto ids = [](const ev& a, const ev& b) { return std::pair<int, int>(a.id, b.id); };
 
 struct workload {
   sw::timestamp epochs = 0;

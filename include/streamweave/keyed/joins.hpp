@@ -92,30 +92,22 @@ class join_body {
       : key_a_(std::move(ka)), key_b_(std::move(kb)), f_(std::move(f)), gauge_(std::move(stats)) {}
 
   void operator()(binary_context<A, B, out_type>& ctx) {
-    ctx.input1.for_each([&](input_batch<A>& b) {
-      if (b.records().empty()) return;
-      const capability cap = b.retain();
-      const bool keep = !ctx.input2.done();
-      for (const A& a : b.records()) {
-        const K k = key_a_(a);
-        if (auto it = right_.find(k); it != right_.end())
-          for (const auto& [t, other] : it->second) ctx.output.give(later_.at(cap, t), f_(a, other));
-        if (keep) store(left_, k, b.time(), a);
-      }
-      later_.clear();
-    });
-    ctx.input2.for_each([&](input_batch<B>& b) {
-      if (b.records().empty()) return;
-      const capability cap = b.retain();
-      const bool keep = !ctx.input1.done();
-      for (const B& r : b.records()) {
-        const K k = key_b_(r);
-        if (auto it = left_.find(k); it != left_.end())
-          for (const auto& [t, other] : it->second) ctx.output.give(later_.at(cap, t), f_(other, r));
-        if (keep) store(right_, k, b.time(), r);
-      }
-      later_.clear();
-    });
+    // A record meets every kept partner with its key, then is kept unless no partner can come.
+    auto arrive = [&](auto& input, const auto& key, auto& mine, const auto& partners, bool keep, auto pair) {
+      input.for_each([&](auto& b) {
+        if (b.records().empty()) return;
+        const capability cap = b.retain();
+        for (const auto& x : b.records()) {
+          const K k = key(x);
+          if (auto it = partners.find(k); it != partners.end())
+            for (const auto& [t, other] : it->second) ctx.output.give(later_.at(cap, t), pair(x, other));
+          if (keep) store(mine, k, b.time(), x);
+        }
+        later_.clear();
+      });
+    };
+    arrive(ctx.input1, key_a_, left_, right_, !ctx.input2.done(), [&](const A& a, const B& r) { return f_(a, r); });
+    arrive(ctx.input2, key_b_, right_, left_, !ctx.input1.done(), [&](const B& r, const A& a) { return f_(a, r); });
     if (ctx.input2.done()) release(left_);  // no b can come: the a's are useless
     if (ctx.input1.done()) release(right_);
   }
@@ -162,48 +154,36 @@ class interval_join_body {
         gauge_(std::move(stats)) {}
 
   void operator()(binary_context<A, B, out_type>& ctx) {
-    ctx.input1.for_each([&](input_batch<A>& b) {
-      if (b.records().empty()) return;
-      const capability cap = b.retain();
-      const timestamp batch_a = b.time();
-      for (const A& a : b.records()) {
-        const timestamp ea = time_a_(a);
-        if (ea < batch_a) gauge_.late();
-        const K k = key_a_(a);
-        const timestamp until = saturating_add(ea, upper_);  // b's event and batch time bound
-        if (auto it = right_.rows.find(k); it != right_.rows.end()) {
-          const timestamp from = ea < lower_ ? 0 : ea - lower_;
-          for (auto r = it->second.lower_bound(from); r != it->second.end() && r->first <= until; ++r) {
-            const auto& [eb, row] = *r;
-            if (row.batch <= until && batch_a <= saturating_add(eb, lower_))
-              ctx.output.give(later_.at(cap, row.batch), f_(a, row.record));
+    // A record x with event time ex meets the kept partners p with the same key and
+    // ex - before <= event(p) <= ex + after (a: before = lower, after = upper; b: swapped),
+    // under the rule's batch-time conditions, then is kept unless the other input's frontier
+    // has passed ex + after (then no partner can come).
+    auto arrive = [&](auto& input, const auto& key, const auto& time, auto& mine, const auto& partners, timestamp before,
+                      timestamp after, timestamp other_frontier, auto pair) {
+      input.for_each([&](auto& b) {
+        if (b.records().empty()) return;
+        const capability cap = b.retain();
+        const timestamp batch = b.time();
+        for (const auto& x : b.records()) {
+          const timestamp ex = time(x);
+          if (ex < batch) gauge_.late();
+          const K k = key(x);
+          const timestamp until = saturating_add(ex, after);
+          if (auto it = partners.rows.find(k); it != partners.rows.end()) {
+            const timestamp from = ex < before ? 0 : ex - before;
+            for (auto p = it->second.lower_bound(from); p != it->second.end() && p->first <= until; ++p)
+              if (p->second.batch <= until && batch <= saturating_add(p->first, before))
+                ctx.output.give(later_.at(cap, p->second.batch), pair(x, p->second.record));
           }
+          if (other_frontier <= until) store(mine, k, ex, until, batch, x);
         }
-        if (!ctx.input2.passed(until)) store(left_, k, ea, until, batch_a, a);
-      }
-      later_.clear();
-    });
-    ctx.input2.for_each([&](input_batch<B>& b) {
-      if (b.records().empty()) return;
-      const capability cap = b.retain();
-      const timestamp batch_b = b.time();
-      for (const B& r : b.records()) {
-        const timestamp eb = time_b_(r);
-        if (eb < batch_b) gauge_.late();
-        const K k = key_b_(r);
-        const timestamp until = saturating_add(eb, lower_);  // a's event and batch time bound
-        if (auto it = left_.rows.find(k); it != left_.rows.end()) {
-          const timestamp from = eb < upper_ ? 0 : eb - upper_;
-          for (auto l = it->second.lower_bound(from); l != it->second.end() && l->first <= until; ++l) {
-            const auto& [ea, row] = *l;
-            if (row.batch <= until && batch_b <= saturating_add(ea, upper_))
-              ctx.output.give(later_.at(cap, row.batch), f_(row.record, r));
-          }
-        }
-        if (!ctx.input1.passed(until)) store(right_, k, eb, until, batch_b, r);
-      }
-      later_.clear();
-    });
+        later_.clear();
+      });
+    };
+    arrive(ctx.input1, key_a_, time_a_, left_, right_, lower_, upper_, ctx.input2.frontier(),
+           [&](const A& a, const B& r) { return f_(a, r); });
+    arrive(ctx.input2, key_b_, time_b_, right_, left_, upper_, lower_, ctx.input1.frontier(),
+           [&](const B& r, const A& a) { return f_(a, r); });
     expire(left_, ctx.input2.frontier(), upper_);
     expire(right_, ctx.input1.frontier(), lower_);
   }
@@ -359,6 +339,18 @@ class table_join_body {
   state_gauge gauge_;
 };
 
+/// Adds the binary node of a keyed join of `a` and `b` (after checking their instances):
+/// every instance's body is `make()`.
+template <class Body, class T, class U, class Make>
+stream<typename Body::out_type> keyed_join_node(const char* kind, const stream<T>& a, const stream<U>& b, std::string name,
+                                                Make make) {
+  check_join_instances(kind, name, a.consumer_parallelism(), b.consumer_parallelism());
+  return a.template binary<typename Body::out_type>(b, std::move(name), [make = std::move(make)](operator_setup& setup) {
+    setup.drop_initial_capability();
+    return make();
+  });
+}
+
 }  // namespace detail
 
 template <class T, class Key>
@@ -367,14 +359,10 @@ auto keyed_stream<T, Key>::join(const keyed_stream<U, Key2>& other, std::string 
     -> stream<std::decay_t<std::invoke_result_t<F&, const T&, const U&>>> {
   static_assert(std::is_same_v<key_type, typename keyed_stream<U, Key2>::key_type>,
                 "join: both keyed streams must have the same key type");
-  detail::check_join_instances("join", name, instances(), other.instances());
   using body_type = detail::join_body<T, U, key_type, Key, Key2, F>;
-  return stream_.template binary<typename body_type::out_type>(
-      other.exchanged(), std::move(name),
-      [ka = key_, kb = other.key(), f = std::move(f), stats = std::move(stats)](operator_setup& setup) {
-        setup.drop_initial_capability();
-        return body_type(ka, kb, f, stats);
-      });
+  return detail::keyed_join_node<body_type>(
+      "join", stream_, other.exchanged(), std::move(name),
+      [ka = key_, kb = other.key(), f = std::move(f), stats = std::move(stats)] { return body_type(ka, kb, f, stats); });
 }
 
 template <class T, class Key>
@@ -387,15 +375,11 @@ auto keyed_stream<T, Key>::interval_join(const keyed_stream<U, Key2>& other, tim
   static_assert(std::is_convertible_v<std::invoke_result_t<const TimeA&, const T&>, timestamp> &&
                     std::is_convertible_v<std::invoke_result_t<const TimeB&, const U&>, timestamp>,
                 "interval_join: time_a(const T&) and time_b(const U&) must return event times (timestamps)");
-  detail::check_join_instances("interval_join", name, instances(), other.instances());
   using body_type = detail::interval_join_body<T, U, key_type, Key, Key2, TimeA, TimeB, F>;
-  return stream_.template binary<typename body_type::out_type>(
-      other.exchanged(), std::move(name),
+  return detail::keyed_join_node<body_type>(
+      "interval_join", stream_, other.exchanged(), std::move(name),
       [ka = key_, kb = other.key(), lower, upper, ta = std::move(time_a), tb = std::move(time_b), f = std::move(f),
-       stats = std::move(stats)](operator_setup& setup) {
-        setup.drop_initial_capability();
-        return body_type(ka, kb, lower, upper, ta, tb, f, stats);
-      });
+       stats = std::move(stats)] { return body_type(ka, kb, lower, upper, ta, tb, f, stats); });
 }
 
 template <class T, class Key>
@@ -405,14 +389,10 @@ auto keyed_stream<T, Key>::join_table(const keyed_stream<U, Key2>& table, std::s
     -> stream<std::decay_t<std::invoke_result_t<F&, const T&, const U&>>> {
   static_assert(std::is_same_v<key_type, typename keyed_stream<U, Key2>::key_type>,
                 "join_table: both keyed streams must have the same key type");
-  detail::check_join_instances("join_table", name, instances(), table.instances());
   using body_type = detail::table_join_body<T, U, key_type, Key, Key2, F>;
-  return stream_.template binary<typename body_type::out_type>(
-      table.exchanged(), std::move(name),
-      [ka = key_, kb = table.key(), f = std::move(f), stats = std::move(stats)](operator_setup& setup) {
-        setup.drop_initial_capability();
-        return body_type(ka, kb, f, stats);
-      });
+  return detail::keyed_join_node<body_type>(
+      "join_table", stream_, table.exchanged(), std::move(name),
+      [ka = key_, kb = table.key(), f = std::move(f), stats = std::move(stats)] { return body_type(ka, kb, f, stats); });
 }
 
 }  // namespace streamweave

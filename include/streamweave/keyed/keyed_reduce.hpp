@@ -22,6 +22,17 @@ namespace streamweave {
 
 namespace detail {
 
+/// The accumulator of key `k` in `accs`, created with `agg.init()` (and counted) when new.
+template <class K, class A, class Agg>
+A& accumulator_slot(std::unordered_map<K, A>& accs, const K& k, const Agg& agg, state_gauge& gauge) {
+  auto it = accs.find(k);
+  if (it == accs.end()) {
+    it = accs.emplace(k, agg.init()).first;
+    gauge.entries(1);
+  }
+  return it->second;
+}
+
 /// Body of a per-timestamp keyed aggregation (one per instance).
 template <class T, class K, class Key, class Agg>
 class per_time_aggregate {
@@ -39,14 +50,7 @@ class per_time_aggregate {
         gauge_.timestamps(1);
       }
       auto& accs = slot->second;
-      for (const T& r : b.records()) {
-        auto it = accs.find(key_(r));
-        if (it == accs.end()) {
-          it = accs.emplace(key_(r), agg_.init()).first;
-          gauge_.entries(1);
-        }
-        agg_.accumulate(it->second, r);
-      }
+      for (const T& r : b.records()) agg_.accumulate(accumulator_slot(accs, K(key_(r)), agg_, gauge_), r);
     });
     ctx.for_each_notification([&](capability& cap) {
       auto node = pending_.extract(cap.time());
@@ -79,13 +83,10 @@ class running_aggregate {
       if (b.records().empty()) return;
       const capability cap = b.retain();
       for (const T& r : b.records()) {
-        auto it = state_.find(key_(r));
-        if (it == state_.end()) {
-          it = state_.emplace(key_(r), agg_.init()).first;
-          gauge_.entries(1);
-        }
-        agg_.accumulate(it->second, r);
-        ctx.output.give(cap, out_type(it->first, finish_copy(agg_, it->second)));
+        K k = key_(r);
+        auto& acc = accumulator_slot(state_, k, agg_, gauge_);
+        agg_.accumulate(acc, r);
+        ctx.output.give(cap, out_type(std::move(k), finish_copy(agg_, acc)));
       }
     });
     if (ctx.input.done() && !state_.empty()) {
