@@ -79,7 +79,8 @@ struct tumbling_windows {
 };
 
 /// Windows of `size` starting every `slide` (hopping windows); a record belongs to up to
-/// `ceil(size / slide)` of them.
+/// `ceil(size / slide)` of them, and to none when `size < slide` and it falls between windows
+/// (such a record has no on-time window, so it goes to the late stream).
 struct sliding_windows {
   sliding_windows(timestamp size, timestamp slide, timestamp offset = 0) : size(size), slide(slide), offset(offset) {
     if (size == 0 || slide == 0) throw usage_error("sliding_windows: size and slide must be positive");
@@ -89,6 +90,7 @@ struct sliding_windows {
   void assign(timestamp t, std::vector<window>& out) const {
     // Starts s ≡ offset (mod slide) with s <= t < s + size, earliest first.
     const detail::wide_time last = detail::aligned_start(t, slide, offset);
+    if (last + static_cast<detail::wide_time>(size) <= static_cast<detail::wide_time>(t)) return;  // size < slide: t in a gap
     detail::wide_time first = last;
     while (first - static_cast<detail::wide_time>(slide) + static_cast<detail::wide_time>(size) > static_cast<detail::wide_time>(t))
       first -= slide;

@@ -1,0 +1,72 @@
+// Review checks: assigners against a brute-force oracle of the documented window sets, and
+// window contents that must contain their records.
+#include <streamweave/streamweave.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace sw = streamweave;
+
+namespace {
+
+/// Every window `[s, s + size)` with `s ≡ offset (mod slide)` (s may be negative) that contains
+/// `t`, clamped at 0, in increasing start; brute force over candidate starts.
+std::vector<sw::window> brute_force(sw::timestamp t, sw::timestamp size, sw::timestamp slide, sw::timestamp offset) {
+  std::vector<sw::window> out;
+  const auto st = static_cast<std::int64_t>(size), sl = static_cast<std::int64_t>(slide), tt = static_cast<std::int64_t>(t);
+  for (std::int64_t s = -4 * (st + sl); s <= tt; ++s) {
+    if (((s - static_cast<std::int64_t>(offset)) % sl + sl) % sl != 0) continue;
+    if (s <= tt && tt < s + st) out.push_back({static_cast<sw::timestamp>(std::max<std::int64_t>(s, 0)), static_cast<sw::timestamp>(s + st)});
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST(WindowReview, SlidingAndTumblingAssignExactlyTheWindowsContainingTheRecord) {
+  for (sw::timestamp size = 1; size <= 7; ++size)
+    for (sw::timestamp slide = 1; slide <= 9; ++slide)
+      for (sw::timestamp offset = 0; offset <= 10; ++offset)
+        for (sw::timestamp t = 0; t <= 40; ++t) {
+          std::vector<sw::window> got;
+          sw::sliding_windows(size, slide, offset).assign(t, got);
+          const auto expected = brute_force(t, size, slide, offset);
+          ASSERT_EQ(got, expected) << "sliding size=" << size << " slide=" << slide << " offset=" << offset << " t=" << t;
+          for (const auto& w : got) ASSERT_TRUE(w.contains(t));
+          if (slide == size) {
+            std::vector<sw::window> tumbling;
+            sw::tumbling_windows(size, offset).assign(t, tumbling);
+            ASSERT_EQ(tumbling, expected) << "tumbling size=" << size << " offset=" << offset << " t=" << t;
+          }
+        }
+}
+
+TEST(WindowReview, SlidingWindowsWithGapsHoldOnlyTheirOwnRecords) {
+  // size < slide: [0, 5), [10, 15), ...; event times 5..9 belong to no window.
+  struct rec {
+    int key;
+    sw::timestamp t;
+  };
+  sw::runtime rt({.threads = 2});
+  sw::graph g;
+  auto [in, s] = g.input<rec>("in");
+  auto w = s.key_by([](const rec& r) { return r.key; }, 2)
+               .window(sw::sliding_windows(5, 10), [](const rec& r) { return r.t; })
+               .apply("times", [](int, const sw::window& win, const std::vector<rec>& rs) {
+                 return static_cast<std::int64_t>(std::count_if(rs.begin(), rs.end(), [&](const rec& r) { return !win.contains(r.t); }));
+               });
+  auto out = w.output.collect();
+  auto late = w.late.collect();
+  auto exec = rt.run(g);
+  for (sw::timestamp t = 0; t < 30; ++t) in.send({static_cast<int>(t % 3), t});
+  in.close();
+  exec.wait();
+  ASSERT_FALSE(out.items().empty());
+  for (const auto& item : out.items())
+    EXPECT_EQ(item.record.value, 0) << "window [" << item.record.window.start << ", " << item.record.window.end << ") holds records outside it";
+}
