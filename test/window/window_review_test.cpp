@@ -157,3 +157,62 @@ TEST(WindowReview, ConcurrentPartitionsSendOnTimeWithinTheDisorderBound) {
   for (const auto& r : counted.records()) n += r.value;
   EXPECT_EQ(n, parts * per_part);
 }
+
+TEST(WindowReview, WindowsNearTheLargestTimestampFireOnceWithTheirRecords) {
+  // Event and batch times near 2^64 - 1, with and without a lateness that saturates the fire
+  // time: every record is counted once in every window containing it; nothing is late.
+  constexpr sw::timestamp max = ~sw::timestamp{0};
+  struct ev {
+    int key;
+    sw::timestamp t;
+  };
+  const std::vector<sw::timestamp> times{max - 40, max - 12, max - 6, max - 5, max - 3, max - 2, max - 1};
+  for (const sw::timestamp lateness : {sw::timestamp{0}, sw::timestamp{7}, max}) {
+    SCOPED_TRACE("lateness " + std::to_string(lateness));
+    sw::runtime rt({.threads = 2});
+    sw::graph g;
+    auto [in, s] = g.input<ev>("in");
+    auto keyed = s.key_by([](const ev& e) { return e.key; }, 2);
+    auto time = [](const ev& e) { return e.t; };
+    const sw::window_options wo{.allowed_lateness = lateness};
+    auto check = [](int, const sw::window& w, const std::vector<ev>& rs) {
+      std::int64_t outside = 0;
+      for (const ev& e : rs) outside += w.contains(e.t) ? 0 : 1;
+      return std::pair<std::int64_t, std::int64_t>{static_cast<std::int64_t>(rs.size()), outside};
+    };
+    auto tumbling = keyed.window(sw::tumbling_windows(10), time, wo).apply("tumbling", check);
+    auto sliding = keyed.window(sw::sliding_windows(10, 4), time, wo).apply("sliding", check);
+    auto sessions = keyed.window(sw::session_windows(4), time, wo).apply("sessions", check);
+    auto t_out = tumbling.output.collect();
+    auto s_out = sliding.output.collect();
+    auto x_out = sessions.output.collect();
+    auto t_late = tumbling.late.collect();
+    auto s_late = sliding.late.collect();
+    auto x_late = sessions.late.collect();
+    auto exec = rt.run(g);
+    in.advance_to(max - 50);
+    for (const sw::timestamp t : times) in.send({1, t});
+    in.close();
+    exec.wait();
+    EXPECT_EQ(t_late.size() + s_late.size() + x_late.size(), 0u);
+    auto total = [](const auto& c, sw::timestamp expected_fire_cap) {
+      std::int64_t n = 0;
+      for (const auto& item : c.items()) {
+        EXPECT_EQ(item.record.value.second, 0) << "[" << item.record.window.start << ", " << item.record.window.end << ")";
+        EXPECT_LE(item.time, expected_fire_cap);
+        n += item.record.value.first;
+      }
+      return n;
+    };
+    // Each record in exactly one tumbling window and one session; in 2 or 3 sliding windows.
+    EXPECT_EQ(total(t_out, max - 1), static_cast<std::int64_t>(times.size()));
+    EXPECT_EQ(total(x_out, max - 1), static_cast<std::int64_t>(times.size()));
+    std::int64_t sliding_expected = 0;
+    for (const sw::timestamp t : times) {
+      std::vector<sw::window> ws;
+      sw::sliding_windows(10, 4).assign(t, ws);
+      for (const auto& w : ws) sliding_expected += w.contains(t) ? 1 : 0;
+    }
+    EXPECT_EQ(total(s_out, max - 1), sliding_expected);
+  }
+}
