@@ -13,6 +13,9 @@
 ///    the record's assignment to window `w` is *late* when `b >= w.end + allowed_lateness`
 ///    (the window may already have fired). A record whose every window is late goes to the
 ///    late-data stream; one with at least one on-time window is counted in those.
+///  - Window ends saturate at the largest timestamp `2^64 - 1`, which therefore lies in no
+///    window: a record with that event time is counted in the windows ending there (a session:
+///    the empty `[2^64 - 1, 2^64 - 1)`).
 ///
 /// An assigner is a small copyable value with
 ///   `void assign(timestamp event_time, std::vector<window>& out) const`
@@ -63,8 +66,8 @@ constexpr window clamped_window(wide_time start, timestamp size) noexcept {
 }
 }  // namespace detail
 
-/// Fixed-size, non-overlapping windows `[k*size + offset, (k+1)*size + offset)`; before
-/// `offset` the first window is `[0, offset)`.
+/// Fixed-size, non-overlapping windows `[k*size + o, (k+1)*size + o)` with `o = offset % size`;
+/// before `o` the first window is `[0, o)`.
 struct tumbling_windows {
   tumbling_windows(timestamp size, timestamp offset = 0) : size(size), offset(offset) {
     if (size == 0) throw usage_error("tumbling_windows: size must be positive");
