@@ -15,6 +15,7 @@
 #include <random>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -215,4 +216,31 @@ TEST(WindowReview, WindowsNearTheLargestTimestampFireOnceWithTheirRecords) {
     }
     EXPECT_EQ(total(s_out, max - 1), sliding_expected);
   }
+}
+
+TEST(WindowReview, AnOnTimeRecordAfterATouchingSessionFiredStartsANewSession) {
+  // docs/time-and-windows.md, "Late data": gap 5, no lateness. [0, 5) fires at 4; a record at 3
+  // with batch time 5 is on time for [3, 8) but cannot reopen [0, 5).
+  struct ev {
+    int key;
+    sw::timestamp t;
+  };
+  sw::runtime rt({.threads = 2});
+  sw::graph g;
+  auto [in, s] = g.input<ev>("in");
+  auto w = s.key_by([](const ev& e) { return e.key; }, 2).window(sw::session_windows(5), [](const ev& e) { return e.t; }).count("sessions");
+  auto out = w.output.collect();
+  auto late = w.late.collect();
+  auto exec = rt.run(g);
+  in.send({1, 0});
+  in.advance_to(5);
+  in.send({1, 3});
+  in.close();
+  exec.wait();
+  std::vector<std::tuple<sw::timestamp, sw::timestamp, sw::timestamp, std::uint64_t>> got;
+  for (const auto& item : out.items()) got.emplace_back(item.time, item.record.window.start, item.record.window.end, item.record.value);
+  std::sort(got.begin(), got.end());
+  const std::vector<std::tuple<sw::timestamp, sw::timestamp, sw::timestamp, std::uint64_t>> expected{{4, 0, 5, 1}, {7, 3, 8, 1}};
+  EXPECT_EQ(got, expected);
+  EXPECT_EQ(late.size(), 0u);
 }
