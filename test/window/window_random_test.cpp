@@ -170,7 +170,7 @@ void run_seed(std::uint64_t seed, std::size_t threads) {
   std::mt19937_64 rng(seed);
   auto pick = [&](std::uint64_t lo, std::uint64_t hi) { return std::uniform_int_distribution<std::uint64_t>(lo, hi)(rng); };
   params p{threads, pick(1, 3), pick(1, 8), static_cast<int>(pick(1, 4)), pick(0, 6), pick(0, 1) * pick(1, 4), pick(2, 8), 0, pick(1, 6)};
-  p.slide = pick(1, p.size);
+  p.slide = pick(1, 2 * p.size);  // slide > size: records between windows
 
   // Event times: a rising base; most records within the disorder bound behind it, some further.
   std::vector<rec> records;

@@ -13,6 +13,9 @@
 ///    the record's assignment to window `w` is *late* when `b >= w.end + allowed_lateness`
 ///    (the window may already have fired). A record whose every window is late goes to the
 ///    late-data stream; one with at least one on-time window is counted in those.
+///  - Window ends saturate at the largest timestamp `2^64 - 1`, which therefore lies in no
+///    window: a record with that event time is counted in the windows ending there (a session:
+///    the empty `[2^64 - 1, 2^64 - 1)`).
 ///
 /// An assigner is a small copyable value with
 ///   `void assign(timestamp event_time, std::vector<window>& out) const`
@@ -63,8 +66,8 @@ constexpr window clamped_window(wide_time start, timestamp size) noexcept {
 }
 }  // namespace detail
 
-/// Fixed-size, non-overlapping windows `[k*size + offset, (k+1)*size + offset)`; before
-/// `offset` the first window is `[0, offset)`.
+/// Fixed-size, non-overlapping windows `[k*size + o, (k+1)*size + o)` with `o = offset % size`;
+/// before `o` the first window is `[0, o)`.
 struct tumbling_windows {
   tumbling_windows(timestamp size, timestamp offset = 0) : size(size), offset(offset) {
     if (size == 0) throw usage_error("tumbling_windows: size must be positive");
@@ -79,7 +82,8 @@ struct tumbling_windows {
 };
 
 /// Windows of `size` starting every `slide` (hopping windows); a record belongs to up to
-/// `ceil(size / slide)` of them.
+/// `ceil(size / slide)` of them, and to none when `size < slide` and it falls between windows
+/// (such a record has no on-time window, so it goes to the late stream).
 struct sliding_windows {
   sliding_windows(timestamp size, timestamp slide, timestamp offset = 0) : size(size), slide(slide), offset(offset) {
     if (size == 0 || slide == 0) throw usage_error("sliding_windows: size and slide must be positive");
@@ -89,6 +93,7 @@ struct sliding_windows {
   void assign(timestamp t, std::vector<window>& out) const {
     // Starts s ≡ offset (mod slide) with s <= t < s + size, earliest first.
     const detail::wide_time last = detail::aligned_start(t, slide, offset);
+    if (last + static_cast<detail::wide_time>(size) <= static_cast<detail::wide_time>(t)) return;  // size < slide: t in a gap
     detail::wide_time first = last;
     while (first - static_cast<detail::wide_time>(slide) + static_cast<detail::wide_time>(size) > static_cast<detail::wide_time>(t))
       first -= slide;

@@ -12,9 +12,9 @@
 ///    the time advances to `max event time sent + 1` over all partitions: an idle source has
 ///    delivered everything it had, so no disorder allowance is needed any more.
 ///  - A partition becomes idle by `mark_idle(p)`, or when `idle_timeout` (if non-zero) has
-///    passed on the steady clock since its last record (or since creation) - checked on every
-///    call of this input (there is no background thread), and by `poll_idle()`. Sending on an
-///    idle partition makes it active again.
+///    passed on the steady clock since its last record (or since creation) - checked by
+///    `send`, `mark_idle`, `advance_to` and `poll_idle` (not by `watermark`, `flush` or `close`;
+///    there is no background thread). Sending on an idle partition makes it active again.
 ///  - Time never goes backwards: `advance_to(t)` raises it by hand; every change is passed to
 ///    `input_handle::advance_to`.
 /// A record is sent at the time current right after its own event time was accounted for, so a

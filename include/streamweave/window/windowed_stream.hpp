@@ -96,8 +96,9 @@ class windowed_stream {
     static_assert(aggregator_for<Agg, T>, "aggregate: needs an aggregator (keyed/aggregator.hpp): init, accumulate, merge, finish");
     return build(std::move(name), agg, detail::finish_with<Agg>{agg});
   }
-  /// Combines each key's window with `f(const T&, const T&) -> T` (associative); value: the
-  /// combination of the window's records.
+  /// Combines each key's window with `f(const T&, const T&) -> T`; value: the combination of
+  /// the window's records, in arrival order (sessions: merged sessions first, then the record
+  /// that joined them), so `f` should be associative and commutative.
   template <class F>
   auto reduce(std::string name, F f) const {
     static_assert(std::is_convertible_v<std::invoke_result_t<const F&, const T&, const T&>, T>, "reduce: f(const T&, const T&) must return T");
