@@ -293,3 +293,18 @@ TEST(LoopErrors, TooManyRoundsFailsTheRunNamingTheLoop) {
     EXPECT_NE(std::string(e.what()).find("loop 'forever'"), std::string::npos) << e.what();
   }
 }
+
+TEST(LoopValidation, RejectsAFeedbackStepBeyondTheRoundLimit) {
+  // A step of more than max_round rounds would carry a record into a later epoch (or wrap the
+  // packed time below its input time, which the tracker cannot follow).
+  for (const sw::timestamp step : {sw::loop_time::max_round + 1, ~sw::timestamp{0}}) {
+    sw::graph g("g");
+    auto loop = g.loop("l");
+    auto [next, back] = loop.feedback<int>("big step", 1, step);
+    auto v = loop.enter(g.source_from("xs", std::vector<int>{1}), "in").concat(back);
+    next.connect(v.filter([](int x) { return x < 2; }).map([](int x) { return x + 1; }));
+    loop.leave(v, "out").for_each([](int) {});
+    const std::string error = run_error(g);
+    EXPECT_NE(error.find("'big step'"), std::string::npos) << "step " << step << ": " << error;
+  }
+}
