@@ -107,13 +107,14 @@ bool deterministic_scheduler::has_room(const input_binding& b) {
 // ---------------------------------------------------------------------------------------------
 // scheduler thread
 
-std::size_t deterministic_scheduler::next_input() const {
+std::size_t deterministic_scheduler::next_input(bool skip_blocked) const {
   // The canonical order is by (key time, input index). An input with an empty log may still
   // send at its current time, so it blocks every event keyed after (time, its index).
   std::size_t best = none;
   timestamp best_time = 0;
   for (std::size_t j = 0; j < inputs_.size(); ++j) {
     const auto& log = inputs_[j];
+    if (skip_blocked && !exec_.inputs_[j]->pending.empty()) continue;  // its events queue behind
     timestamp t = 0;
     if (!log.events.empty()) {
       t = log.events.front().key;
@@ -171,11 +172,21 @@ void deterministic_scheduler::loop() {
         ready_.pop_front();
       }
     }
+    bool stalled = false;
     if (u != nullptr) {
+      const std::uint64_t before = progress_;
       u->run();  // ends with task_done() for its submission
-      continue;
+      if (progress_ == before) {
+        // Twice without progress anywhere in between: the unit waits for something that only
+        // a later event can bring (a body leaving input until a frontier moves); nothing else
+        // is moving either, so the graph is at a fixed point and the next event may go in.
+        const auto [it, fresh] = idle_at_.try_emplace(u, before);
+        stalled = !fresh && it->second == before;
+        it->second = before;
+      }
+      if (!stalled) continue;
     }
-    // Quiescent: nothing is ready.
+    // Quiescent (nothing is ready), or stalled.
     if (exec_.stopping() || exec_.completed()) {
       std::lock_guard lock(mutex_);
       if (!ready_.empty()) continue;
@@ -184,13 +195,20 @@ void deterministic_scheduler::loop() {
     }
     const bool flushed = flush_inputs();
     std::unique_lock lock(mutex_);
-    if (!ready_.empty()) continue;
+    if (!ready_.empty() && !stalled) continue;
     // Input batches still wait for a full queue whose consumer waits for an outside thread
     // (an output handle's reader): wait for that wake-up before releasing more input.
-    const std::size_t i = flushed ? next_input() : none;
+    // Stalled, an input's batches may wait for a queue that the stalled unit does not read:
+    // the other inputs' events go in meanwhile (the blocked input's queue behind its batches).
+    const auto candidate = [&] { return flushed ? next_input() : stalled ? next_input(true) : none; };
+    std::size_t i = candidate();
     if (i == none) {
-      wake_.wait(lock, [&] { return notified_ || !ready_.empty() || (flushed && next_input() != none); });
-      continue;
+      // Stalled: run nothing until the next event is known (so the release point does not
+      // depend on when it arrives), unless the run stops or an outside thread wakes a unit.
+      const std::size_t seen = stalled ? ready_.size() : 0;
+      wake_.wait(lock, [&] { return notified_ || ready_.size() > seen || candidate() != none; });
+      if (!stalled || notified_ || ready_.size() > seen) continue;
+      i = candidate();
     }
     event e = inputs_[i].events.front();
     inputs_[i].events.pop_front();

@@ -14,7 +14,9 @@
 ///    An event is released only once it is certainly the next in that order: every other input
 ///    either has a later-keyed event queued, or has an empty log and a current time that sorts
 ///    after the event (its next event can only be keyed later), or is closed. After each released event the graph runs to quiescence
-///    (no unit ready) before the next one is released.
+///    (no unit ready) before the next one is released, or until it stalls: a unit ran twice
+///    with no progress anywhere in between (a body leaving input until a frontier moves),
+///    when the next event is released as soon as it is known.
 ///
 /// Hence the order of everything the graph does is a function of the sequence of
 /// (send/flush, advance_to, close) calls made on each input (and their batch boundaries,
@@ -32,9 +34,11 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <cstdint>
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 namespace streamweave::internal {
@@ -60,6 +64,8 @@ class deterministic_scheduler {
   bool enqueue(unit& u);
   /// Wakes the scheduler thread (the run stopped).
   void notify();
+  /// Counts a progress publication (`execution_state::publish` with updates); scheduler thread.
+  void note_progress() noexcept { ++progress_; }
 
   // Input side, called by the input's sender with the input's own mutex held.
   /// Queues batch `b` (one reference, transferred) at `b->time`.
@@ -86,8 +92,9 @@ class deterministic_scheduler {
 
   void loop();
   /// The input whose head event is certainly next in the canonical order, or `none` (defined in
-  /// the .cpp) while that is not known yet. Requires mutex_.
-  std::size_t next_input() const;
+  /// the .cpp) while that is not known yet. Requires mutex_. With `skip_blocked` (scheduler
+  /// thread only), inputs whose released batches wait for queue space are left out.
+  std::size_t next_input(bool skip_blocked = false) const;
   /// Releases one event into the graph (on the scheduler thread, without mutex_).
   void release(std::size_t i, const event& e);
   /// Tries to push batches of inputs that met a full queue; true when none is left pending.
@@ -102,6 +109,8 @@ class deterministic_scheduler {
   std::deque<unit*> ready_;         // guarded by mutex_
   std::vector<input_log> inputs_;   // guarded by mutex_
   bool exited_ = false;             // guarded by mutex_
+  std::uint64_t progress_ = 0;      // scheduler thread: progress publications so far
+  std::unordered_map<const unit*, std::uint64_t> idle_at_;  // scheduler thread: `progress_` at a unit's last run without progress
   bool notified_ = false;           // guarded by mutex_
 };
 

@@ -513,6 +513,7 @@ std::vector<queue_stats> execution_state::stats() const {
 void execution_state::publish(std::uint32_t slot, detail::progress_buffer& buffer) {
   auto& updates = buffer.updates();
   if (updates.empty()) return;
+  if (deterministic_) deterministic_->note_progress();  // only its thread publishes then
   progress_slot& s = slots_[slot];
   lock_slot(s);
   s.updates.insert(s.updates.end(), updates.begin(), updates.end());

@@ -1,6 +1,7 @@
 #include "runtime/loop_validation.hpp"
 
 #include <streamweave/error.hpp>
+#include <streamweave/loop/loop_time.hpp>
 
 #include <string>
 #include <vector>
@@ -81,6 +82,12 @@ void validate_loops(const detail::graph_state& g) {
         throw graph_error(where + "feedback '" + g.nodes[node].name + "' of loop '" + loop.name +
                           "' is never connected; call connect() with the stream to feed back");
   if (g.loops.empty()) return;
+  // A larger step would carry a record into a later epoch, or wrap its time below the input's.
+  for (const auto& spec : g.nodes)
+    if (spec.role == loop_role::feedback && spec.feedback_step > loop_time::max_round)
+      throw graph_error(where + "feedback '" + spec.name + "' of loop '" + g.loops[spec.loop - 1].name + "' advances " +
+                        std::to_string(spec.feedback_step) + " rounds per lap, beyond the limit of " +
+                        std::to_string(loop_time::max_round) + " rounds");
 
   const std::vector<std::size_t> scope = node_scopes(g);
   for (const auto& e : g.edges) {

@@ -9,6 +9,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <limits>
 #include <cstdint>
 #include <map>
 #include <random>
@@ -89,7 +91,7 @@ TEST(LoopTime, RuntimeSummariesAreMonotoneAndExact) {
   EXPECT_EQ(traits::results_in(enter, {42})->value, sw::loop_time::pack(42, 0));
   EXPECT_EQ(traits::results_in(leave, {sw::loop_time::pack(42, 17)})->value, 42u);
   EXPECT_EQ(traits::results_in(feedback, {sw::loop_time::pack(42, 17)})->value, sw::loop_time::pack(42, 20));
-  EXPECT_FALSE(traits::results_in(enter, {sw::loop_time::max_epoch + 1}).has_value()) << "overflow yields no time";
+  EXPECT_FALSE(traits::results_in(enter, {(~sw::timestamp{0} >> bits) + 1}).has_value()) << "overflow yields no time";
   EXPECT_FALSE(traits::results_in(feedback, {~sw::timestamp{0}}).has_value());
   std::mt19937_64 rng(11);
   for (int i = 0; i < 10000; ++i) {
@@ -292,4 +294,59 @@ TEST(LoopErrors, TooManyRoundsFailsTheRunNamingTheLoop) {
   } catch (const sw::operator_error& e) {
     EXPECT_NE(std::string(e.what()).find("loop 'forever'"), std::string::npos) << e.what();
   }
+}
+
+TEST(LoopValidation, RejectsAFeedbackStepBeyondTheRoundLimit) {
+  // A step of more than max_round rounds would carry a record into a later epoch (or wrap the
+  // packed time below its input time, which the tracker cannot follow).
+  for (const sw::timestamp step : {sw::loop_time::max_round + 1, ~sw::timestamp{0}}) {
+    sw::graph g("g");
+    auto loop = g.loop("l");
+    auto [next, back] = loop.feedback<int>("big step", 1, step);
+    auto v = loop.enter(g.source_from("xs", std::vector<int>{1}), "in").concat(back);
+    next.connect(v.filter([](int x) { return x < 2; }).map([](int x) { return x + 1; }));
+    loop.leave(v, "out").for_each([](int) {});
+    const std::string error = run_error(g);
+    EXPECT_NE(error.find("'big step'"), std::string::npos) << "step " << step << ": " << error;
+  }
+}
+
+TEST(LoopErrors, EndOfEpochNotificationFiresForTheLargestEpoch) {
+  // The documented way to keep per-epoch state: a notification at end_of_epoch(e). For every
+  // epoch a loop accepts, that time must stay below the "no more input" frontier sentinel,
+  // or the notification never fires and the run never completes.
+  constexpr sw::timestamp last = sw::loop_time::max_epoch;
+  EXPECT_LT(sw::loop_time::end_of_epoch(last), std::numeric_limits<sw::timestamp>::max());
+  sw::runtime rt(options(2));
+  sw::graph g("g");
+  auto [in, xs] = g.input<int>("xs");
+  auto loop = g.loop("l");
+  auto counted = loop.enter(xs).unary<std::size_t>("count per epoch", [](sw::operator_setup& setup) {
+    setup.drop_initial_capability();
+    std::map<sw::timestamp, std::size_t> seen;  // by epoch
+    return [seen](sw::unary_context<int, std::size_t>& ctx) mutable {
+      ctx.input.for_each([&](sw::input_batch<int>& b) {
+        const sw::timestamp e = sw::loop_time::unpack(b.time()).epoch;
+        if (seen[e] == 0) ctx.notify_at(b.retain().delayed(sw::loop_time::end_of_epoch(e)));
+        seen[e] += b.records().size();
+      });
+      ctx.for_each_notification([&](sw::capability& cap) {
+        const sw::timestamp e = sw::loop_time::unpack(cap.time()).epoch;
+        ctx.output.give(cap, seen[e]);
+        seen.erase(e);
+      });
+    };
+  });
+  auto out = loop.leave(counted).collect("counts");
+  auto run = rt.run(g);
+  in.advance_to(last);
+  in.send(std::vector<int>{1, 2, 3});
+  in.close();
+  if (!run.wait_for(std::chrono::seconds(30))) {
+    run.cancel();
+    FAIL() << "the notification at end_of_epoch(max_epoch) never fired";
+  }
+  ASSERT_EQ(out.items().size(), 1u);
+  EXPECT_EQ(out.items()[0].time, last);
+  EXPECT_EQ(out.items()[0].record, 3u);
 }

@@ -22,7 +22,7 @@
 /// Validation (at `runtime::run`, `graph_error` naming the nodes): every feedback connected;
 /// no stream crossing the boundary except through enter/leave; loops do not nest; no cycle
 /// through enter or leave; a feedback with `step == 0` is a cycle that does not advance time
-/// and is rejected.
+/// and is rejected, and so is one with `step > loop_time::max_round`.
 ///
 /// Back-pressure: a feedback never blocks its producer (a bounded queue on a cycle could
 /// deadlock), so what a loop holds in flight is bounded by the data it generates, not by

@@ -27,7 +27,10 @@ namespace streamweave {
 struct loop_time {
   static constexpr unsigned round_bits = 20;
   static constexpr timestamp max_round = (timestamp{1} << round_bits) - 1;
-  static constexpr timestamp max_epoch = (~timestamp{0}) >> round_bits;
+  /// One below the largest value the epoch bits hold: `end_of_epoch(max_epoch)` must stay below
+  /// the frontier sentinel `std::numeric_limits<timestamp>::max()` ("no more input"), which a
+  /// notification can never pass.
+  static constexpr timestamp max_epoch = ((~timestamp{0}) >> round_bits) - 1;
 
   timestamp epoch = 0;
   timestamp round = 0;
