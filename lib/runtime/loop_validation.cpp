@@ -103,6 +103,11 @@ void validate_loops(const detail::graph_state& g) {
                       "); a stream crosses a loop boundary only through loop_scope::enter and loop_scope::leave");
   }
 
+  for (std::size_t i = 0; i < g.nodes.size(); ++i)
+    if (g.nodes[i].reads_event_time && scope[i] != 0)
+      throw graph_error(where + "operator '" + g.nodes[i].name + "' compares event times with batch times and cannot run " +
+                        scope_name(g, scope[i]) + ", where batch times are packed (epoch, round); use it outside the loop");
+
   std::vector<std::vector<std::size_t>> succ(g.nodes.size());
   for (const auto& e : g.edges) succ[e.from_node].push_back(e.to_node);
   for (std::size_t i = 0; i < g.nodes.size(); ++i) {

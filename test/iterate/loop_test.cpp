@@ -350,3 +350,44 @@ TEST(LoopErrors, EndOfEpochNotificationFiresForTheLargestEpoch) {
   EXPECT_EQ(out.items()[0].time, last);
   EXPECT_EQ(out.items()[0].record, 3u);
 }
+
+TEST(LoopValidation, RejectsEventTimeOperatorsInsideALoop) {
+  using rec = std::pair<int, sw::timestamp>;
+  auto key = [](const rec& r) { return r.first; };
+  auto event_time = [](const rec& r) { return r.second; };
+  {
+    sw::graph g("g");
+    auto loop = g.loop("l");
+    auto [next, back] = loop.feedback<rec>("fb");
+    auto v = loop.enter(g.source_from("xs", std::vector<rec>{{1, 5}})).concat(back);
+    next.connect(v.filter([](const rec&) { return false; }));
+    auto windows = v.key_by(key, 1).window(sw::tumbling_windows(10), event_time).count("windowed count");
+    windows.output.for_each([](const auto&) {});
+    windows.late.for_each([](const rec&) {});
+    loop.leave(v).for_each([](const rec&) {});
+    const std::string error = run_error(g);
+    EXPECT_NE(error.find("'windowed count' compares event times"), std::string::npos) << error;
+  }
+  {
+    sw::graph g("g");
+    auto loop = g.loop("l");
+    auto [next, back] = loop.feedback<rec>("fb");
+    auto v = loop.enter(g.source_from("xs", std::vector<rec>{{1, 5}})).concat(back);
+    next.connect(v.filter([](const rec&) { return false; }));
+    auto k = v.key_by(key, 1);
+    k.interval_join(k, 1, 1, event_time, event_time, "interval", [](const rec&, const rec&) { return 0; }).for_each([](int) {});
+    loop.leave(v).for_each([](const rec&) {});
+    const std::string error = run_error(g);
+    EXPECT_NE(error.find("'interval' compares event times"), std::string::npos) << error;
+  }
+  {
+    // The same per-timestamp keyed count is fine inside a loop (per (epoch, round)).
+    sw::graph g("g");
+    auto loop = g.loop("l");
+    auto [next, back] = loop.feedback<rec>("fb");
+    auto v = loop.enter(g.source_from("xs", std::vector<rec>{{1, 5}})).concat(back);
+    next.connect(v.filter([](const rec&) { return false; }));
+    loop.leave(v.key_by(key, 1).count("per round count")).for_each([](const auto&) {});
+    EXPECT_EQ(run_error(g), "no error");
+  }
+}

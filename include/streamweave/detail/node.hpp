@@ -165,6 +165,9 @@ struct node_spec {
   loop_role role = loop_role::none;
   std::size_t loop = 0;
   timestamp feedback_step = 1;
+  /// Compares records' event times with batch times (event-time windows, interval joins):
+  /// meaningless inside a loop, where batch times are packed (epoch, round), so rejected there.
+  bool reads_event_time = false;
   /// Creates instance `info.index`; `initial` holds its initial capabilities (if requested).
   std::function<std::unique_ptr<node_body>(const instance_info& info, std::vector<capability> initial)> make_body;
   std::shared_ptr<input_state> input;  // kind == input

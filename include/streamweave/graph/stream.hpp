@@ -139,6 +139,11 @@ class graph_access {
   static std::string default_name(graph_state& g, const char* kind) {
     return std::string(kind) + "#" + std::to_string(g.names_given++);
   }
+  /// Marks the node producing `s` as one that compares event times with batch times.
+  template <class S>
+  static void mark_reads_event_time(const S& s) {
+    s.graph_->nodes[s.node_].reads_event_time = true;
+  }
 };
 
 }  // namespace detail
@@ -331,6 +336,7 @@ class stream {
   friend class loop_scope;
   template <class>
   friend class feedback_handle;
+  friend class detail::graph_access;
 
   static constexpr detail::frontier_interest frontier_interest_never() noexcept { return detail::frontier_interest::never; }
 

@@ -376,10 +376,12 @@ auto keyed_stream<T, Key>::interval_join(const keyed_stream<U, Key2>& other, tim
                     std::is_convertible_v<std::invoke_result_t<const TimeB&, const U&>, timestamp>,
                 "interval_join: time_a(const T&) and time_b(const U&) must return event times (timestamps)");
   using body_type = detail::interval_join_body<T, U, key_type, Key, Key2, TimeA, TimeB, F>;
-  return detail::keyed_join_node<body_type>(
+  auto joined = detail::keyed_join_node<body_type>(
       "interval_join", stream_, other.exchanged(), std::move(name),
       [ka = key_, kb = other.key(), lower, upper, ta = std::move(time_a), tb = std::move(time_b), f = std::move(f),
        stats = std::move(stats)] { return body_type(ka, kb, lower, upper, ta, tb, f, stats); });
+  detail::graph_access::mark_reads_event_time(joined);
+  return joined;
 }
 
 template <class T, class Key>

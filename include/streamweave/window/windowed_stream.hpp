@@ -139,6 +139,7 @@ class windowed_stream {
       return [c = std::make_unique<core>(key1, key2, a, t1, t2, f, lateness, stats)](auto& ctx) { c->run(ctx); };
     };
     auto [out, late1, late2] = keyed_.exchanged().template binary_outputs<U, T, T2>(other.keyed().exchanged(), std::move(name), builder);
+    detail::graph_access::mark_reads_event_time(out);
     return window_join_output<U, T, T2>{out, late1, late2, stats};
   }
 
@@ -161,6 +162,7 @@ class windowed_stream {
       return [c = std::move(c)](auto& ctx) { c->run(ctx); };
     };
     auto [out, late] = keyed_.exchanged().template unary_outputs<result, T>(std::move(name), builder);
+    if constexpr (event_time_based) detail::graph_access::mark_reads_event_time(out);
     return windowed_output<key_type, out_type, T>{out, late, stats};
   }
 
