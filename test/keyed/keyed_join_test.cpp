@@ -8,10 +8,12 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -213,6 +215,46 @@ TEST_P(KeyedJoin, IntervalJoinLateRecordsFollowTheDeterministicRule) {
   ex.wait();
   EXPECT_EQ(sw::testing::collected(out), sw::testing::interval_oracle(as, bs, 1, 2));
   EXPECT_EQ(stats.late(), 2);  // a at batch 5 with event 2, b at batch 7 with event 5
+}
+
+/// Polls `value()` until it equals `expected` (state is freed by an activation that runs soon
+/// after a frontier change, with no capability or probe to wait on). A liveness check: the
+/// deadline only turns a hang into a failure.
+template <class F>
+bool eventually_equals(F value, std::int64_t expected) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (value() != expected) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  return true;
+}
+
+TEST_P(KeyedJoinState, JoinFreesASideOnceTheOtherInputIsDoneWhileTheRunGoesOn) {
+  sw::runtime rt(options());
+  sw::graph g("join release");
+  auto [ha, a] = g.input<ev>("a");
+  auto [hb, b] = g.input<ev>("b");
+  sw::keyed_state_stats stats;
+  auto joined = a.key_by(key_of, instances()).join(b.key_by(key_of, instances()), "join", ids, stats);
+  auto done = joined.probe();
+  joined.for_each([](const std::pair<int, int>&) {});
+  auto ex = rt.run(g);
+  constexpr int records = 30;
+  for (int i = 0; i < records; ++i) {
+    ha.send(ev{i % 7, 0, i});
+    hb.send(ev{i % 5, 0, i});
+  }
+  ha.advance_to(1);
+  hb.advance_to(1);
+  ASSERT_TRUE(done.wait_until_complete(0));
+  EXPECT_EQ(stats.entries(), 2 * records) << "both sides are kept while both inputs are open";
+  hb.close();  // no b can arrive any more: a's records can find no new partner
+  EXPECT_TRUE(eventually_equals([&] { return stats.entries(); }, records)) << "a's records not freed; entries=" << stats.entries();
+  ha.send(ev{1, 1, 99});  // a still joins with the b records it keeps
+  ha.close();
+  ex.wait();
+  EXPECT_EQ(stats.entries(), 0);
 }
 
 TEST_P(KeyedJoinState, IntervalJoinStateStaysBoundedOverManyEpochs) {
