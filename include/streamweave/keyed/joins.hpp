@@ -27,9 +27,9 @@
 /// timestamp; `lower` and `upper` are non-negative, so the interval always contains `time_a(a)`.
 ///
 /// Stream-table join. Table updates are buffered per timestamp and applied in timestamp order,
-/// an update at `u` only once no stream record at a time `< u` can arrive or is waiting; the
-/// records of this stream at `t` are joined once the table input's frontier has passed `t` and
-/// every update at a time `<= t` is applied. Several updates to one key at the same timestamp
+/// an update at `u` only once no stream record at a time `< u` can arrive or is waiting and
+/// no update at a time `< u` can arrive any more; the records of this stream at `t` are joined
+/// once the table input's frontier has passed `t` and every update at a time `<= t` is applied. Several updates to one key at the same timestamp
 /// apply in arrival order, the last one winning: deterministic when they come in order from
 /// one upstream instance (e.g. one input handle), otherwise send at most one update per key
 /// and timestamp. State: the table rows (one per key), buffered records and updates; a
@@ -293,7 +293,7 @@ class table_join_body {
     for (;;) {
       const bool have_updates = !updates_.empty(), have_records = !records_.empty();
       if (have_updates && (!have_records || updates_.begin()->first <= records_.begin()->first) &&
-          stream_frontier >= updates_.begin()->first) {
+          stream_frontier >= updates_.begin()->first && table_frontier >= updates_.begin()->first) {
         apply(updates_.begin());
       } else if (have_records && (!have_updates || records_.begin()->first < updates_.begin()->first) &&
                  table_frontier > records_.begin()->first) {
