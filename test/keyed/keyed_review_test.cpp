@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
 #include <thread>
 #include <vector>
 
@@ -58,6 +59,63 @@ TEST(KeyedReview, JoinTableAppliesUpdatesInTimestampOrderWhenAnEarlierOneArrives
   EXPECT_EQ(sw::testing::collected(out), sw::testing::table_oracle(stream, updates));
   EXPECT_EQ(stats.entries(), 0);
   EXPECT_EQ(stats.timestamps(), 0);
+}
+
+
+/// `x <= y + z` in exact arithmetic (no overflow).
+bool at_most_sum(sw::timestamp x, sw::timestamp y, sw::timestamp z) { return x <= y || x - y <= z; }
+
+/// The interval join rule of keyed/joins.hpp in exact arithmetic.
+sw::testing::pairs_by_time exact_interval_oracle(const std::vector<stamped>& as, const std::vector<stamped>& bs,
+                                                 sw::timestamp lower, sw::timestamp upper) {
+  sw::testing::pairs_by_time out;
+  for (const auto& a : as)
+    for (const auto& b : bs) {
+      const sw::timestamp ea = a.record.event, eb = b.record.event;
+      if (a.record.key == b.record.key && at_most_sum(ea, eb, lower) && at_most_sum(eb, ea, upper) &&
+          at_most_sum(b.batch, ea, upper) && at_most_sum(a.batch, eb, lower))
+        out[std::max(a.batch, b.batch)].push_back({a.record.id, b.record.id});
+    }
+  sw::testing::sort_values(out);
+  return out;
+}
+
+TEST(KeyedReview, IntervalJoinBoundsNearZeroAndTheLargestTimestamp) {
+  constexpr sw::timestamp top = std::numeric_limits<sw::timestamp>::max();
+  // Key 1: event times near 0 (ea - lower would underflow); key 2: near the top (ea + upper
+  // would overflow). Each bound is hit exactly and missed by one.
+  const std::vector<stamped> as{{0, {1, 0, 1}}, {1, {1, 2, 2}}, {0, {2, top - 1, 3}}, {2, {2, top - 6, 4}}};
+  const std::vector<stamped> bs{{0, {1, 0, 11}}, {1, {1, 1, 12}}, {2, {1, 8, 13}}, {1, {2, top, 14}},
+                                {0, {2, top - 9, 15}}, {2, {2, top - 10, 16}}};
+  for (sw::timestamp lower : {sw::timestamp{0}, sw::timestamp{3}, top})
+    for (sw::timestamp upper : {sw::timestamp{0}, sw::timestamp{6}, top})
+      for (bool a_first : {true, false}) {
+        SCOPED_TRACE("lower=" + std::to_string(lower) + " upper=" + std::to_string(upper) + " a_first=" +
+                     std::to_string(a_first));
+        sw::runtime rt;
+        sw::graph g("interval edges");
+        auto [ha, a] = g.input<ev>("a");
+        auto [hb, b] = g.input<ev>("b");
+        sw::keyed_state_stats stats;
+        auto out = a.key_by(key_of, 2)
+                       .interval_join(b.key_by(key_of, 2), lower, upper, sw::testing::event_of, sw::testing::event_of,
+                                      "interval", ids, stats)
+                       .collect();
+        auto ex = rt.run(g);
+        sw::testing::epoch_feeder fa(ha, as, 3), fb(hb, bs, 3);
+        if (a_first) {
+          fa.finish();
+          fb.finish();
+        } else {
+          fb.finish();
+          fa.finish();
+        }
+        ex.wait();
+        const auto expected = exact_interval_oracle(as, bs, lower, upper);
+        EXPECT_FALSE(expected.empty());
+        EXPECT_EQ(sw::testing::collected(out), expected);
+        EXPECT_EQ(stats.entries(), 0);
+      }
 }
 
 }  // namespace
