@@ -6,7 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <limits>
+#include <stdexcept>
+#include <string>
+#include <utility>
 #include <thread>
 #include <vector>
 
@@ -116,6 +120,86 @@ TEST(KeyedReview, IntervalJoinBoundsNearZeroAndTheLargestTimestamp) {
         EXPECT_EQ(sw::testing::collected(out), expected);
         EXPECT_EQ(stats.entries(), 0);
       }
+}
+
+
+/// Runs `make(stream a, stream b, stats)` with state buffered when a user function throws: the
+/// error must surface from wait(), naming the operator, and every count must be back at 0 once
+/// the execution is gone (keyed/state_stats.hpp).
+template <class Make>
+void expect_failure_releases_state(Make make) {
+  sw::runtime_options o;
+  o.threads = 2;
+  sw::runtime rt(o);
+  sw::graph g("failing keyed");
+  auto [ha, a] = g.input<ev>("a");
+  auto [hb, b] = g.input<ev>("b");
+  sw::keyed_state_stats stats;
+  make(a.key_by(key_of, 2), b.key_by(key_of, 2), stats).for_each([](const auto&) {});
+  {
+    auto ex = rt.run(g);
+    for (sw::timestamp t = 0; t < 5; ++t) {
+      for (int k = 0; k < 4; ++k) {
+        ha.send(ev{k, t + 1, static_cast<int>(10 * t) + k});
+        hb.send(ev{k, t + 1, static_cast<int>(10 * t) + k});
+      }
+      ha.advance_to(t + 1);
+    }
+    hb.advance_to(6);  // b stays open: state is held on both sides
+    ha.send(ev{1, 9, 99});  // the poisoned record
+    ha.close();
+    try {
+      ex.wait();
+      ADD_FAILURE() << "expected operator_error";
+    } catch (const sw::operator_error& e) {
+      EXPECT_EQ(e.node_name(), "failing");
+    }
+  }
+  EXPECT_EQ(stats.entries(), 0);
+  EXPECT_EQ(stats.timestamps(), 0);
+}
+
+struct poisoned_count {
+  std::uint64_t init() const { return 0; }
+  void accumulate(std::uint64_t& acc, const ev& r) const {
+    if (r.id == 99) throw std::runtime_error("poison");
+    ++acc;
+  }
+  void merge(std::uint64_t& acc, std::uint64_t o) const { acc += o; }
+  std::uint64_t finish(std::uint64_t acc) const { return acc; }
+};
+
+auto poison_ids = [](const ev& x, const ev& y) {
+  if (x.id == 99) throw std::runtime_error("poison");
+  return std::pair<int, int>(x.id, y.id);
+};
+auto poison_time = [](const ev& x) {
+  if (x.id == 99) throw std::runtime_error("poison");
+  return x.event;
+};
+
+TEST(KeyedReview, AggregateErrorReleasesState) {
+  expect_failure_releases_state([](auto a, auto b, auto stats) {
+    b.exchanged().for_each([](const ev&) {});
+    return a.aggregate("failing", poisoned_count{}, stats);
+  });
+}
+TEST(KeyedReview, RunningAggregateErrorReleasesState) {
+  expect_failure_releases_state([](auto a, auto b, auto stats) {
+    b.exchanged().for_each([](const ev&) {});
+    return a.running_aggregate("failing", poisoned_count{}, stats);
+  });
+}
+TEST(KeyedReview, JoinErrorReleasesState) {
+  expect_failure_releases_state([&](auto a, auto b, auto stats) { return a.join(b, "failing", poison_ids, stats); });
+}
+TEST(KeyedReview, IntervalJoinErrorReleasesState) {
+  expect_failure_releases_state([&](auto a, auto b, auto stats) {
+    return a.interval_join(b, 2, 2, poison_time, sw::testing::event_of, "failing", ids, stats);
+  });
+}
+TEST(KeyedReview, JoinTableErrorReleasesState) {
+  expect_failure_releases_state([&](auto a, auto b, auto stats) { return a.join_table(b, "failing", poison_ids, stats); });
 }
 
 }  // namespace

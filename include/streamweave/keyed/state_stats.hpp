@@ -16,9 +16,10 @@
 /// Thread safety: all members may be called from any thread at any time; the counters are
 /// relaxed atomics. A value read after `execution::wait()` returned, or after a probe
 /// downstream of the operator reported a time complete, includes every update the operator
-/// made before releasing that time. When an operator instance is destroyed (end of run,
-/// cancellation, failure) it takes its remaining counts back, so `timestamps()` and
-/// `entries()` are 0 after `wait()` however the run ended.
+/// made before releasing that time. After a successful `wait()` every keyed operator has
+/// released its state, so `timestamps()` and `entries()` are 0. After a failed or cancelled
+/// run the instances keep their state until the `execution` is destroyed; each instance then
+/// takes its remaining counts back, so the counters are 0 once the `execution` is gone.
 ///
 /// A default-constructed `keyed_state_stats` owns fresh counters; copies share them. Pass
 /// `keyed_state_stats::none()` (the default argument of every operator) to count nothing.
