@@ -23,4 +23,5 @@
 #include <streamweave/sinks/output_handle.hpp>
 #include <streamweave/version.hpp>
 #include <streamweave/window/event_time.hpp>
+#include <streamweave/window/event_time_source.hpp>
 #include <streamweave/window/windowed_stream.hpp>

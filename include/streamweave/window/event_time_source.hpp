@@ -1,0 +1,111 @@
+#pragma once
+/// \file
+/// Event time at a generator source: `add_event_time_source(graph, name, instances,
+/// make_generator, event_time, max_disorder)` is `graph::partitioned_source` with a
+/// bounded-out-of-orderness watermark instead of time 0.
+///
+/// Each instance (e.g. one per partition of an external source) keeps its own watermark,
+/// `max event time generated so far - max_disorder` (0 before the first record), holds its
+/// capability there, and stamps every record with the watermark current right after its own
+/// event time was accounted for. So a record within the disorder bound has batch time <= its
+/// event time (never late for a window containing it, at any allowed lateness); a record more
+/// than `max_disorder` behind gets a later batch time and may be late. When the generator is
+/// exhausted the instance drops its capability. Batch boundaries depend only on the generated
+/// sequence and `batch_size`, so the stamping is deterministic.
+///
+/// A generator source has no idleness: it ends by returning nullopt. For partitions that may
+/// go quiet, feed an `event_time_input` (window/event_time.hpp), whose idleness policy lets an
+/// idle partition follow the others.
+///
+/// Thread safety: as every source, each instance's generator runs in one activation at a time.
+#include <streamweave/detail/batch.hpp>
+#include <streamweave/detail/node.hpp>
+#include <streamweave/graph/graph.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace streamweave {
+
+namespace detail {
+
+template <class T, class G, class EventTime>
+class event_time_source_body final : public node_body {
+ public:
+  event_time_source_body(G generator, EventTime event_time, timestamp max_disorder, capability cap)
+      : generator_(std::move(generator)), event_time_(std::move(event_time)), max_disorder_(max_disorder), cap_(std::move(cap)) {}
+
+  bool activate(activation& act) override {
+    if (!cap_) return false;  // exhausted
+    while (!act.blocked() && act.take_budget()) {
+      owned_batch<T> out(act.pool(0), cap_.time(), act.batch_size());
+      bool exhausted = false;
+      while (out.get().records.size() < act.batch_size()) {
+        std::optional<T> r = generator_();
+        if (!r) {
+          exhausted = true;
+          break;
+        }
+        const timestamp e = static_cast<timestamp>(event_time_(*r));
+        const timestamp watermark = e > max_disorder_ ? e - max_disorder_ : 0;
+        if (watermark > cap_.time()) {
+          // Time moves on: what was stamped with the old watermark goes first.
+          if (!out.get().records.empty()) {
+            act.emit(0, out.release());
+            out.acquire(act.pool(0), watermark, act.batch_size());
+          }
+          cap_.downgrade(watermark);
+          out.get().time = watermark;
+        }
+        out.get().records.push_back(std::move(*r));
+      }
+      if (!out.get().records.empty()) act.emit(0, out.release());
+      if (exhausted) {
+        cap_.reset();
+        return false;
+      }
+    }
+    return !act.blocked();
+  }
+
+ private:
+  G generator_;
+  EventTime event_time_;
+  timestamp max_disorder_;
+  capability cap_;
+};
+
+}  // namespace detail
+
+/// A source of `instances` generators (`make_generator(index, instances)` returns instance
+/// `index`'s `std::optional<T>()` generator, nullopt when exhausted) whose records are stamped
+/// with a bounded-out-of-orderness watermark over `event_time(const T&)`; see the file comment.
+template <class Make, class EventTime, class G = std::invoke_result_t<Make&, std::size_t, std::size_t>,
+          class T = typename std::decay_t<std::invoke_result_t<G&>>::value_type>
+stream<T> add_event_time_source(graph& g, std::string name, std::size_t instances, Make make_generator, EventTime event_time,
+                                timestamp max_disorder) {
+  static_assert(std::is_invocable_r_v<timestamp, const EventTime&, const T&>, "event_time(const T&) must return a timestamp");
+  auto state = g.shared_state();
+  if (name.empty()) name = detail::graph_access::default_name(*state, "event_time_source");
+  if (instances == 0) throw usage_error("event-time source '" + name + "': needs at least one instance");
+  detail::node_spec spec;
+  spec.name = std::move(name);
+  spec.kind = detail::node_kind::source;
+  spec.outputs = 1;
+  spec.parallelism = instances;
+  spec.initial_capability = true;
+  spec.make_body = [make = std::move(make_generator), event_time = std::move(event_time), max_disorder](
+                       const detail::instance_info& info, std::vector<capability> caps) -> std::unique_ptr<detail::node_body> {
+    return std::make_unique<detail::event_time_source_body<T, G, EventTime>>(make(info.index, info.count), event_time, max_disorder,
+                                                                              std::move(caps.at(0)));
+  };
+  const std::size_t id = detail::graph_access::add_node(*state, std::move(spec));
+  return stream<T>(state, id, 0, instances);
+}
+
+}  // namespace streamweave

@@ -1,0 +1,124 @@
+// Event-time generator sources: every record is stamped with its instance's bounded-disorder
+// watermark (checked against a sequential simulation of the rule), and windows over such a
+// source see no late record while the disorder stays within the bound.
+#include <streamweave/streamweave.hpp>
+
+#include "support/seed.hpp"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
+#include <random>
+#include <vector>
+
+namespace sw = streamweave;
+
+namespace {
+
+struct ev {
+  std::size_t instance;
+  int key;
+  sw::timestamp t;
+  friend bool operator==(const ev&, const ev&) = default;
+};
+
+/// Per instance, `n` events with times drifting upwards and out of order by up to `disorder`
+/// (and, when `stragglers`, now and then by much more).
+std::vector<std::vector<ev>> make_events(std::uint64_t seed, std::size_t instances, std::size_t n, sw::timestamp disorder, bool stragglers) {
+  std::mt19937_64 rng(seed);
+  std::vector<std::vector<ev>> out(instances);
+  for (std::size_t i = 0; i < instances; ++i) {
+    sw::timestamp high = 0;
+    for (std::size_t k = 0; k < n; ++k) {
+      high += rng() % 4;
+      sw::timestamp behind = disorder == 0 ? 0 : rng() % (disorder + 1);
+      if (stragglers && rng() % 10 == 0) behind = disorder + 1 + rng() % 20;
+      out[i].push_back({i, static_cast<int>(rng() % 3), high > behind ? high - behind : 0});
+    }
+  }
+  return out;
+}
+
+/// The batch time the rule gives each event of one instance, in order.
+std::vector<sw::timestamp> expected_times(const std::vector<ev>& events, sw::timestamp disorder) {
+  std::vector<sw::timestamp> out;
+  sw::timestamp watermark = 0;
+  for (const auto& e : events) {
+    watermark = std::max(watermark, e.t > disorder ? e.t - disorder : 0);
+    out.push_back(watermark);
+  }
+  return out;
+}
+
+sw::stream<ev> source_of(sw::graph& g, std::shared_ptr<const std::vector<std::vector<ev>>> events, sw::timestamp disorder) {
+  return sw::add_event_time_source(
+      g, "events", events->size(),
+      [events](std::size_t index, std::size_t) {
+        return [events, index, k = std::size_t{0}]() mutable -> std::optional<ev> {
+          if (k == (*events)[index].size()) return std::nullopt;
+          return (*events)[index][k++];
+        };
+      },
+      [](const ev& e) { return e.t; }, disorder);
+}
+
+class EventTimeSource : public ::testing::TestWithParam<std::size_t> {
+ protected:
+  sw::runtime_options options() const {
+    sw::runtime_options o;
+    o.threads = GetParam();
+    o.batch_size = 5;
+    o.queue_capacity = 2;
+    return o;
+  }
+};
+
+}  // namespace
+
+TEST_P(EventTimeSource, StampsEveryRecordWithItsInstancesWatermark) {
+  for (std::size_t run = 0; run < 20; ++run) {
+    const std::uint64_t seed = sw::testing::seed_for(run);
+    const sw::timestamp disorder = seed % 7;
+    auto events = std::make_shared<const std::vector<std::vector<ev>>>(make_events(seed, 3, 200, disorder, true));
+    sw::runtime rt(options());
+    sw::graph g("event-time source");
+    auto got = source_of(g, events, disorder).collect("sink");
+    rt.run(g).wait();
+    std::vector<std::vector<sw::timed<ev>>> per_instance(events->size());
+    for (const auto& it : got.items()) per_instance[it.record.instance].push_back(it);
+    for (std::size_t i = 0; i < events->size(); ++i) {
+      const auto times = expected_times((*events)[i], disorder);
+      ASSERT_EQ(per_instance[i].size(), times.size()) << sw::testing::seed_note(seed);
+      for (std::size_t k = 0; k < times.size(); ++k) {
+        ASSERT_EQ(per_instance[i][k].record, (*events)[i][k]) << "instance order kept; " << sw::testing::seed_note(seed);
+        ASSERT_EQ(per_instance[i][k].time, times[k]) << "record " << k << " of instance " << i << "; " << sw::testing::seed_note(seed);
+      }
+    }
+  }
+}
+
+TEST_P(EventTimeSource, WindowsSeeNoLateRecordWithinTheDisorderBound) {
+  constexpr sw::timestamp disorder = 6, size = 10;
+  auto events = std::make_shared<const std::vector<std::vector<ev>>>(make_events(sw::testing::seed_for(0), 2, 500, disorder, false));
+  sw::runtime rt(options());
+  sw::graph g("windows over an event-time source");
+  auto counts = source_of(g, events, disorder)
+                    .key_by([](const ev& e) { return e.key; }, 2)
+                    .window(sw::tumbling_windows(size), [](const ev& e) { return e.t; })
+                    .count("count");
+  auto got = counts.output.collect("counts");
+  auto late = counts.late.collect("late");
+  rt.run(g).wait();
+  std::map<std::pair<int, sw::timestamp>, std::uint64_t> expected, actual;
+  for (const auto& per_instance : *events)
+    for (const auto& e : per_instance) ++expected[{e.key, e.t / size * size}];
+  for (const auto& r : got.records()) actual[{r.key, r.window.start}] += r.value;
+  EXPECT_EQ(actual, expected);
+  EXPECT_EQ(late.records().size(), 0u);
+  EXPECT_EQ(counts.stats.late_records(), 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Threads, EventTimeSource, ::testing::Values(1, 2, 4));
