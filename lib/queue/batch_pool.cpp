@@ -34,12 +34,14 @@ void batch_pool::recycle(batch_base* b) noexcept {
 
 batch_base* pool_take(batch_pool& pool) noexcept { return pool.take(); }
 
-void release_batch(batch_base* b) noexcept {
+void release_batch(batch_base* b, batch_pool* owner) noexcept {
   if (b->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  if (b->pool != nullptr) {
-    b->pool->recycle(b);
-  } else {
+  if (b->pool == nullptr) {
     delete b;
+  } else if (b->pool == owner) {
+    owner->recycle_local(b);
+  } else {
+    b->pool->recycle(b);
   }
 }
 

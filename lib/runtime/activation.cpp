@@ -7,7 +7,9 @@ using internal::instance_runtime;
 
 bool activation::process_inputs(node_body& body) {
   internal::unit& u = *inst_->owner;
-  while (u.budget > 0 && u.pending.empty()) {
+  // Back-pressure: stop while outputs wait for space, unless the unit is unthrottled.
+  auto may_take = [&u] { return u.pending.empty() || u.unthrottled; };
+  while (u.budget > 0 && may_take()) {
     bool any = false;
     for (std::size_t p = 0; p < inst_->inputs.size(); ++p) {
       internal::edge_queue* q = inst_->inputs[p];
@@ -22,25 +24,17 @@ bool activation::process_inputs(node_body& body) {
         ~release_on_exit() { release_batch(b); }
       } guard{b};
       body.on_batch(*this, p, *b);
-      if (u.budget == 0 || !u.pending.empty()) break;
+      if (u.budget == 0 || !may_take()) break;
     }
     if (!any) break;
   }
-  return u.pending.empty() && has_input();
+  return may_take() && has_input();
 }
 
 const batch_base* activation::pop(std::size_t port) {
-  if (!inst_->owner->pending.empty()) {
-    if (inst_->last_popped != nullptr) release_batch(std::exchange(inst_->last_popped, nullptr));
-    return nullptr;
-  }
-  return pop_unthrottled(port);
-}
-
-const batch_base* activation::pop_unthrottled(std::size_t port) {
   internal::unit& u = *inst_->owner;
   if (inst_->last_popped != nullptr) release_batch(std::exchange(inst_->last_popped, nullptr));
-  if (u.budget == 0) return nullptr;
+  if (u.budget == 0 || (!u.pending.empty() && !u.unthrottled)) return nullptr;
   internal::edge_queue* q = inst_->inputs.at(port);
   if (q == nullptr) return nullptr;
   batch_base* b = q->try_pop();

@@ -4,7 +4,6 @@
 #include "runtime/execution_state.hpp"
 
 #include <limits>
-#include <stdexcept>
 #include <utility>
 
 namespace streamweave::internal {
@@ -20,12 +19,6 @@ deterministic_scheduler::~deterministic_scheduler() {
   for (auto& log : inputs_)
     for (auto& e : log.events)
       if (e.batch != nullptr) detail::release_batch(e.batch);
-}
-
-std::size_t deterministic_scheduler::index_of(const input_binding& b) const {
-  for (std::size_t i = 0; i < exec_.inputs_.size(); ++i)
-    if (exec_.inputs_[i].get() == &b) return i;
-  throw std::logic_error("deterministic_scheduler: unknown input binding");
 }
 
 void deterministic_scheduler::bind_input(std::size_t i, timestamp time, bool closed) {
@@ -69,7 +62,7 @@ void deterministic_scheduler::notify() {
 // input side
 
 void deterministic_scheduler::append(const input_binding& b, event e) {
-  const std::size_t i = index_of(b);
+  const std::size_t i = b.index;
   {
     std::lock_guard lock(mutex_);
     auto& log = inputs_[i];
@@ -99,7 +92,7 @@ void deterministic_scheduler::append_close(const input_binding& b, timestamp at)
 }
 
 bool deterministic_scheduler::has_room(const input_binding& b) {
-  const std::size_t i = index_of(b);
+  const std::size_t i = b.index;
   std::lock_guard lock(mutex_);
   return inputs_[i].batches < exec_.config().queue_capacity || next_input() != i;
 }

@@ -100,7 +100,6 @@ class deterministic_scheduler {
   /// Tries to push batches of inputs that met a full queue; true when none is left pending.
   bool flush_inputs();
   void append(const input_binding& in, event e);
-  std::size_t index_of(const input_binding& in) const;
 
   execution_state& exec_;
   std::thread thread_;

@@ -19,25 +19,12 @@ namespace {
 
 constexpr std::size_t no_queue = std::numeric_limits<std::size_t>::max();
 
-/// Drops one reference to `b` on the owner's thread: when it was the last one and `b` belongs
-/// to `owned` (the producer's own pool), it is recycled without atomics.
-void release_on_owner(detail::batch_base* b, detail::batch_pool* owned) noexcept {
-  if (b->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
-  if (b->pool == owned && owned != nullptr) {
-    owned->recycle_local(b);
-  } else if (b->pool != nullptr) {
-    b->pool->recycle(b);
-  } else {
-    delete b;
-  }
-}
-
 /// Releases a batch reference when the scope ends (also on exceptions from user code).
 class batch_ref_guard {
  public:
   batch_ref_guard(detail::batch_base* b, detail::batch_pool* owned) noexcept : b_(b), owned_(owned) {}
   ~batch_ref_guard() {
-    if (b_ != nullptr) release_on_owner(b_, owned_);
+    if (b_ != nullptr) detail::release_batch(b_, owned_);
   }
   batch_ref_guard(const batch_ref_guard&) = delete;
   batch_ref_guard& operator=(const batch_ref_guard&) = delete;
@@ -169,8 +156,6 @@ bool unit::activate_once() noexcept {
     for (instance_runtime* m : members)
       for (std::size_t p = 0; p < m->input_locations.size(); ++p)
         m->frontier_snapshot[p] = exec->frontier_of(m->input_locations[p]);
-    // A loop feedback node runs even while its output waits for space (detail/loop_operators.hpp).
-    const bool unthrottled = head->spec->role == detail::loop_role::feedback;
     if (pending.empty() || flush_pending(pending, this) || unthrottled) {
       budget = exec->config().activation_budget;
       detail::activation act(*head);
@@ -327,6 +312,7 @@ void execution_state::build() {
       u->head = inst.get();
       u->members.push_back(inst.get());
       u->slot = static_cast<std::uint32_t>(units_.size());
+      u->unthrottled = nodes[n].role == detail::loop_role::feedback;
       inst->owner = u.get();
       units_.push_back(std::move(u));
     }
@@ -350,6 +336,7 @@ void execution_state::build() {
     b->output = std::make_unique<output_port_runtime>();
     b->output->location = tracker_->source(n, 0);
     b->location = b->output->location;
+    b->index = inputs_.size();
     inputs_.push_back(std::move(b));
     input_states_.push_back(nodes[n].input);
   }
@@ -609,7 +596,8 @@ void execution_state::finish(bool completed) noexcept {
 }
 
 void execution_state::stop_everything() noexcept {
-  stopping_.store(true, std::memory_order_release);
+  // Once only: node_body::on_run_stopped is called once per body, however many fail.
+  if (stopping_.exchange(true, std::memory_order_acq_rel)) return;
   for (auto& state : input_states_) {
     state->cancelled.store(true, std::memory_order_seq_cst);
     state->wake_senders();

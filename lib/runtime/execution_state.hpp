@@ -117,10 +117,14 @@ class unit final : public producer_waker {
   instance_runtime* head = nullptr;
   std::vector<instance_runtime*> members;  // head first, then fused instances
   std::uint32_t slot = 0;
+  // Used only by the thread running the unit (state_ running or running_again).
   detail::progress_buffer progress;
   std::vector<pending_push> pending;
   std::size_t budget = 0;
   instance_runtime* current = nullptr;  // whose code runs now (for error messages)
+  /// A loop feedback unit: it takes input while its output waits for queue space
+  /// (detail/loop_operators.hpp). Set before the run starts.
+  bool unthrottled = false;
 
   /// Makes sure the unit runs (again) soon. Thread safety: any thread.
   void schedule() noexcept;
@@ -149,6 +153,9 @@ struct input_binding final : producer_waker {
   std::unique_ptr<output_port_runtime> output;
   progress::location_id location = 0;
   std::uint32_t slot = 0;
+  std::size_t index = 0;  // position in execution_state::inputs_
+  // Owned by the sender holding input_state::mutex; in a deterministic run by the scheduler
+  // thread only.
   detail::progress_buffer progress;
   std::vector<pending_push> pending;
 };
@@ -210,7 +217,7 @@ class execution_state {
   runtime_config config_;
   tbb::task_arena& arena_;
 
-  std::unique_ptr<progress::tracker<scoped_time>> tracker_;
+  std::unique_ptr<progress::tracker<scoped_time>> tracker_;  // only the tracker owner (who set tracker_busy_)
   std::vector<std::atomic<timestamp>> frontiers_;  // per location: min of implication frontier
   std::vector<std::vector<detail::probe_state*>> probes_by_location_;
   std::vector<std::shared_ptr<detail::probe_state>> probes_;
@@ -229,7 +236,7 @@ class execution_state {
 
   std::atomic<bool> tracker_busy_{false};
   std::atomic<bool> tracker_requested_{false};
-  std::vector<detail::progress_update> drained_;
+  std::vector<detail::progress_update> drained_;  // only the tracker owner
 
   std::atomic<bool> stopping_{false};
   std::atomic<bool> completed_{false};

@@ -8,9 +8,20 @@
 #include <streamweave/detail/node.hpp>
 
 #include <algorithm>
+#include <type_traits>
 #include <utility>
 
 namespace streamweave::detail {
+
+/// Calls a user callback as `f(t, x)` when it takes the time, else as `f(x)`.
+template <class F, class X>
+void call_with_time(F& f, timestamp t, const X& x) {
+  if constexpr (std::is_invocable_v<F&, timestamp, const X&>) {
+    f(t, x);
+  } else {
+    f(x);
+  }
+}
 
 /// Base for operators that only react to batches.
 class batch_operator : public node_body {
@@ -30,13 +41,7 @@ class for_each_body final : public batch_operator {
  public:
   explicit for_each_body(F f) : f_(std::move(f)) {}
   void on_batch(activation&, std::size_t, const batch_base& in) override {
-    for (const T& r : static_cast<const batch<T>&>(in).records) {
-      if constexpr (std::is_invocable_v<F&, timestamp, const T&>) {
-        f_(in.time, r);
-      } else {
-        f_(r);
-      }
-    }
+    for (const T& r : static_cast<const batch<T>&>(in).records) call_with_time(f_, in.time, r);
   }
 
  private:

@@ -78,7 +78,9 @@ batch_base* pool_take(batch_pool& pool) noexcept;
 
 /// Drops one reference; the last one returns the batch to its pool (or deletes it).
 /// Memory ordering: acq_rel on the count, so the releasing thread's reads happen before reuse.
-void release_batch(batch_base* b) noexcept;
+/// With `owner` (the calling producer's own pool, on that producer's thread), a last reference
+/// to a batch of that pool is recycled without atomics.
+void release_batch(batch_base* b, batch_pool* owner = nullptr) noexcept;
 
 /// Adds one reference for an additional consumer.
 inline batch_base* share_batch(const batch_base& b) noexcept {

@@ -11,8 +11,9 @@
 ///
 /// Feedback nodes never exert back-pressure on their producer: a bounded queue on a cycle
 /// could otherwise deadlock (every operator on the cycle waiting for the next one's space).
-/// They keep taking input while their own output waits for space, so what a loop has in
-/// flight is bounded only by the data it generates.
+/// The runtime marks their units *unthrottled* (`internal::unit::unthrottled`): they keep
+/// taking input while their own output waits for space, so what a loop has in flight is
+/// bounded only by the data it generates.
 #include <streamweave/detail/batch.hpp>
 #include <streamweave/detail/node.hpp>
 #include <streamweave/loop/loop_time.hpp>
@@ -28,11 +29,7 @@ class loop_boundary_body final : public node_body {
   loop_boundary_body(loop_role role, timestamp step, std::string loop_name)
       : role_(role), step_(step), loop_name_(std::move(loop_name)) {}
 
-  bool activate(activation& act) override {
-    if (role_ != loop_role::feedback) return act.process_inputs(*this);
-    while (const batch_base* b = act.pop_unthrottled(0)) on_batch(act, 0, *b);
-    return act.has_input();
-  }
+  bool activate(activation& act) override { return act.process_inputs(*this); }
 
   void on_batch(activation& act, std::size_t, const batch_base& in) override {
     const auto& src = static_cast<const batch<T>&>(in).records;

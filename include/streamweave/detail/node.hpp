@@ -42,12 +42,9 @@ class activation {
   bool process_inputs(node_body& body);
 
   /// Pops the next batch of input `port`, or nullptr when it is empty, the budget is spent or
-  /// outputs are back-pressured. The batch is counted consumed and stays valid until the next
+  /// outputs are back-pressured (never, for a loop feedback's unit, which is unthrottled). The batch is counted consumed and stays valid until the next
   /// `pop` or the end of the activation.
   const batch_base* pop(std::size_t port);
-  /// Like `pop`, but ignores back-pressure: pops while this unit's outputs wait for space (for
-  /// loop feedback nodes, which must never stall the cycle they are on).
-  const batch_base* pop_unthrottled(std::size_t port);
   /// True when some input still has queued batches.
   bool has_input() const;
 
@@ -121,6 +118,8 @@ class router {
   virtual ~router() = default;
   /// Splits `in` into per-destination batches taken from `pool`; `out[d]` is nullptr where
   /// destination `d` receives nothing. `out.size()` is the number of destinations.
+  /// Thread safety: every producing instance's edge owns its router, and only that instance's
+  /// activation calls `route`, never concurrently; a router may keep scratch state.
   virtual void route(const batch_base& in, batch_pool& pool, std::size_t batch_size, std::vector<batch_base*>& out) = 0;
 };
 

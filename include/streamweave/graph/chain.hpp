@@ -81,13 +81,7 @@ struct inspect_stage {
   std::string name;
   template <class X, class Next>
   void operator()(timestamp t, const X& x, Next&& next) {
-    guarded(name, [&] {
-      if constexpr (std::is_invocable_v<F&, timestamp, const X&>) {
-        f(t, x);
-      } else {
-        f(x);
-      }
-    });
+    guarded(name, [&] { call_with_time(f, t, x); });
     next(t, x);
   }
 };
@@ -127,15 +121,7 @@ struct to_sink {
   std::string name;
   template <class Run>
   void run(activation&, timestamp, std::size_t, Run&& body) {
-    auto emit = [&](timestamp t, const auto& y) {
-      guarded(name, [&] {
-        if constexpr (std::is_invocable_v<F&, timestamp, decltype(y)>) {
-          f(t, y);
-        } else {
-          f(y);
-        }
-      });
-    };
+    auto emit = [&](timestamp t, const auto& y) { guarded(name, [&] { call_with_time(f, t, y); }); };
     body(emit);
   }
 };
@@ -390,7 +376,7 @@ class basic_chain {
   friend class basic_chain;
 
   std::string named(std::string& name, const char* kind) const {
-    return name.empty() ? detail::graph_access::default_name(origin_.graph(), kind) : std::move(name);
+    return detail::graph_access::name_or_default(origin_.graph(), name, kind);
   }
 
   /// A new chain with `stage` appended. The stages are copied, not moved: a chain used again
@@ -423,28 +409,28 @@ namespace streamweave {
 template <class T>
 template <class F, class U>
 basic_chain<detail::stream_origin<T>, U, std::tuple<detail::map_stage<F>>> stream<T>::map(F f, std::string name) const {
-  std::string n = name.empty() ? detail::graph_access::default_name(*graph_, "map") : std::move(name);
+  std::string n = detail::graph_access::name_or_default(*graph_, name, "map");
   return {detail::stream_origin<T>{*this}, std::make_tuple(detail::map_stage<F>{std::move(f), n}), n};
 }
 
 template <class T>
 template <class F>
 basic_chain<detail::stream_origin<T>, T, std::tuple<detail::filter_stage<F>>> stream<T>::filter(F f, std::string name) const {
-  std::string n = name.empty() ? detail::graph_access::default_name(*graph_, "filter") : std::move(name);
+  std::string n = detail::graph_access::name_or_default(*graph_, name, "filter");
   return {detail::stream_origin<T>{*this}, std::make_tuple(detail::filter_stage<F>{std::move(f), n}), n};
 }
 
 template <class T>
 template <class F, class R, class U>
 basic_chain<detail::stream_origin<T>, U, std::tuple<detail::flat_map_stage<F>>> stream<T>::flat_map(F f, std::string name) const {
-  std::string n = name.empty() ? detail::graph_access::default_name(*graph_, "flat_map") : std::move(name);
+  std::string n = detail::graph_access::name_or_default(*graph_, name, "flat_map");
   return {detail::stream_origin<T>{*this}, std::make_tuple(detail::flat_map_stage<F>{std::move(f), n}), n};
 }
 
 template <class T>
 template <class F>
 basic_chain<detail::stream_origin<T>, T, std::tuple<detail::inspect_stage<F>>> stream<T>::inspect(F f, std::string name) const {
-  std::string n = name.empty() ? detail::graph_access::default_name(*graph_, "inspect") : std::move(name);
+  std::string n = detail::graph_access::name_or_default(*graph_, name, "inspect");
   return {detail::stream_origin<T>{*this}, std::make_tuple(detail::inspect_stage<F>{std::move(f), n}), n};
 }
 

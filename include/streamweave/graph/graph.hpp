@@ -40,7 +40,7 @@ class graph {
   template <class T>
   std::pair<input_handle<T>, stream<T>> input(std::string name) {
     detail::node_spec spec;
-    spec.name = name.empty() ? detail::graph_access::default_name(*state_, "input") : std::move(name);
+    spec.name = detail::graph_access::name_or_default(*state_, name, "input");
     spec.kind = detail::node_kind::input;
     spec.outputs = 1;
     spec.input = std::make_shared<detail::input_state>(spec.name);
@@ -65,7 +65,7 @@ class graph {
   template <class Make, class G = std::invoke_result_t<Make&, std::size_t, std::size_t>,
             class T = typename std::decay_t<std::invoke_result_t<G&>>::value_type>
   [[nodiscard]] source_chain<T, Make> partitioned_source(std::string name, std::size_t instances, Make make_generator) {
-    if (name.empty()) name = detail::graph_access::default_name(*state_, "source");
+    name = detail::graph_access::name_or_default(*state_, name, "source");
     if (instances == 0) throw usage_error("partitioned_source '" + name + "': needs at least one instance");
     detail::generator_origin<T, Make> origin{state_, name, instances, std::move(make_generator)};
     return source_chain<T, Make>(std::move(origin), std::tuple<>{}, name);

@@ -110,6 +110,7 @@ class key_router final : public router {
 
  private:
   Key key_;
+  // Scratch, used only inside route() (see router: one router per producing instance).
   std::vector<T*> fill_ptrs_;             // per destination: where its records go
   std::vector<std::size_t> fill_counts_;  // per destination: records written so far
 };
@@ -138,6 +139,10 @@ class graph_access {
   }
   static std::string default_name(graph_state& g, const char* kind) {
     return std::string(kind) + "#" + std::to_string(g.names_given++);
+  }
+  /// `name` (moved from) when the user gave one, else the next default name for `kind`.
+  static std::string name_or_default(graph_state& g, std::string& name, const char* kind) {
+    return name.empty() ? default_name(g, kind) : std::move(name);
   }
   /// Marks the node producing `s` as one that compares event times with batch times.
   template <class S>
@@ -359,7 +364,7 @@ class stream {
   template <class Make>
   void add_sink(std::string& name, const char* kind, bool fusable, detail::frontier_interest interest, Make make) const {
     detail::node_spec spec;
-    spec.name = name.empty() ? detail::graph_access::default_name(*graph_, kind) : std::move(name);
+    spec.name = detail::graph_access::name_or_default(*graph_, name, kind);
     spec.kind = detail::node_kind::sink;
     spec.inputs = 1;
     spec.outputs = 0;
@@ -378,7 +383,7 @@ class stream {
   template <class Wrap, class Builder>
   std::size_t add_generic(std::string name, const char* kind, std::size_t inputs, std::size_t outputs, const Builder& builder) const {
     detail::node_spec spec;
-    spec.name = name.empty() ? detail::graph_access::default_name(*graph_, kind) : std::move(name);
+    spec.name = detail::graph_access::name_or_default(*graph_, name, kind);
     spec.inputs = inputs;
     spec.outputs = outputs;
     spec.parallelism = consumer_parallelism();

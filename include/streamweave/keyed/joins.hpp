@@ -212,7 +212,7 @@ class interval_join_body {
   /// their bound, `event + offset` (or the other input is done).
   template <class V>
   void expire(side<V>& s, timestamp other_frontier, timestamp offset) {
-    const bool done = other_frontier == std::numeric_limits<timestamp>::max();
+    const bool done = other_frontier == detail::empty_frontier;
     while (!s.expiry.empty() && (done || s.expiry.begin()->first < other_frontier)) {
       const timestamp bound = s.expiry.begin()->first;
       auto it = s.rows.find(s.expiry.begin()->second);

@@ -23,6 +23,8 @@
 ///
 /// A default-constructed `keyed_state_stats` owns fresh counters; copies share them. Pass
 /// `keyed_state_stats::none()` (the default argument of every operator) to count nothing.
+#include <streamweave/detail/peak_counter.hpp>
+
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -66,11 +68,7 @@ class keyed_state_stats {
   }
   void add(std::atomic<std::int64_t> counters::*c, std::atomic<std::int64_t> counters::*peak, std::int64_t d) const noexcept {
     if (!counters_ || d == 0) return;
-    const std::int64_t now = (counters_.get()->*c).fetch_add(d, std::memory_order_relaxed) + d;
-    auto& p = counters_.get()->*peak;
-    std::int64_t seen = p.load(std::memory_order_relaxed);
-    while (now > seen && !p.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
-    }
+    detail::add_with_peak(counters_.get()->*c, counters_.get()->*peak, d);
   }
 
   std::shared_ptr<counters> counters_;

@@ -129,7 +129,7 @@ class loop_scope {
                          const stream<T>* input) const {
     if (graph_->started) throw graph_error("graph '" + graph_->name + "' is already running; cannot add to loop '" + this->name() + "'");
     detail::node_spec spec;
-    spec.name = name.empty() ? detail::graph_access::default_name(*graph_, kind) : std::move(name);
+    spec.name = detail::graph_access::name_or_default(*graph_, name, kind);
     spec.inputs = 1;
     spec.outputs = 1;
     spec.parallelism = parallelism;

@@ -41,7 +41,6 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
-#include <limits>
 #include <memory>
 #include <span>
 #include <tuple>
@@ -145,9 +144,10 @@ class output_port {
   void flush() {
     // Each entry leaves `open_` before `emit` takes its reference, so an exception from a
     // fused consumer never leaves a stale pointer behind.
+    // Oldest first, so batches leave in the order they were opened (`open_` is tiny).
     while (!open_.empty()) {
-      detail::batch<U>* b = open_.back().second;
-      open_.pop_back();
+      detail::batch<U>* b = open_.front().second;
+      open_.erase(open_.begin());
       act_->emit(port_, b);
     }
   }

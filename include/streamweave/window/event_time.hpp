@@ -66,8 +66,9 @@ class event_time_input {
     p.seen = p.any ? std::max(p.seen, e) : e;
     p.any = true;
     p.idle = false;
-    p.last = std::chrono::steady_clock::now();
-    s_->update();
+    const auto now = std::chrono::steady_clock::now();
+    p.last = now;
+    s_->update(now);
     s_->handle.send(std::move(record));
   }
   /// Declares `partition` idle until its next record.
@@ -119,8 +120,7 @@ class event_time_input {
       return parts[i];
     }
     /// Applies the idle timeout, then moves the handle's time to the policy's watermark.
-    void update() {
-      const auto now = std::chrono::steady_clock::now();
+    void update(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now()) {
       bool any_active = false;
       timestamp active_min = ~timestamp{0};
       timestamp all_idle = 0;

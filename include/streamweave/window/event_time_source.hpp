@@ -91,7 +91,7 @@ stream<T> add_event_time_source(graph& g, std::string name, std::size_t instance
                                 timestamp max_disorder) {
   static_assert(std::is_invocable_r_v<timestamp, const EventTime&, const T&>, "event_time(const T&) must return a timestamp");
   auto state = g.shared_state();
-  if (name.empty()) name = detail::graph_access::default_name(*state, "event_time_source");
+  name = detail::graph_access::name_or_default(*state, name, "event_time_source");
   if (instances == 0) throw usage_error("event-time source '" + name + "': needs at least one instance");
   detail::node_spec spec;
   spec.name = std::move(name);

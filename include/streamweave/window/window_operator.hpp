@@ -132,20 +132,19 @@ class event_window_core : public window_core_base<T, KeyFn, Agg, Fin> {
       w.end = std::max(w.end, it->first.end);
       this->agg_.merge(acc, std::move(it->second));
       it = sessions.erase(it);
-      this->state_.count(-1);
     }
     this->agg_.accumulate(acc, r);
     sessions.emplace(w, std::move(acc));
-    this->state_.count(+1);
+    this->state_.count(1 - static_cast<std::int64_t>(merged));  // one update of the shared stats
     // A record inside one session changes nothing: that session is scheduled already.
     if (merged != 1 || first != w) schedule_.add(window_fire_time(w, lateness_), cap, k, w);
   }
 
   template <class Ctx>
   void fire_before(timestamp limit, Ctx& ctx) {
-    schedule_.fire_before(limit, [&](const capability& cap, const key_type& k, const window& w) {
-      if (window_fire_time(w, lateness_) == cap.time()) this->fire(ctx, cap, k, w);  // else merged into a later session
-    });
+    // A session merged into a later one is still scheduled: `fire` finds no state for it and
+    // emits nothing.
+    schedule_.fire_before(limit, [&](const capability& cap, const key_type& k, const window& w) { this->fire(ctx, cap, k, w); });
   }
 
   Assigner assigner_;
@@ -183,21 +182,24 @@ class count_window_core : public window_core_base<T, KeyFn, Agg, Fin> {
   template <class Ctx>
   void add(const T& r, const capability& cap, Ctx& ctx) {
     const key_type k = this->key_(r);
-    std::size_t& index = windows_closed_[k];
+    auto& [index, filled] = keys_[k];
     const window w{static_cast<timestamp>(index * n_), static_cast<timestamp>((index + 1) * n_)};
     bool created = false;
     acc_type& acc = this->state_.get(k, w, [&] { return this->agg_.init(); }, created);
     this->agg_.accumulate(acc, r);
-    if (++filled_[k] < n_) return;
-    filled_.erase(k);
+    if (++filled < n_) return;
+    filled = 0;
     ++index;
     this->fire(ctx, cap, k, w);
   }
 
   std::size_t n_;
   time_stash<std::vector<T>, 2> stash_;
-  std::unordered_map<key_type, std::size_t> windows_closed_;  // per key ever seen
-  std::unordered_map<key_type, std::size_t> filled_;          // records in each open window
+  struct per_key {
+    std::size_t closed = 0;  // windows closed so far (the open window's number)
+    std::size_t filled = 0;  // records in the open window
+  };
+  std::unordered_map<key_type, per_key> keys_;  // per key ever seen
 };
 
 /// Processing-time tumbling windows: a record is assigned when the operator receives it, by
@@ -223,8 +225,7 @@ class processing_window_core : public window_core_base<T, KeyFn, Agg, Fin> {
       assigner_.assign(processing_time_windows::now(), windows_);
       const window w = windows_.front();
       const capability cap = b.retain(0);
-      if (std::find(ends_.begin(), ends_.end(), w.end) == ends_.end()) {
-        ends_.push_back(w.end);
+      if (!schedule_.has(w.end)) {  // the window's first record: ask for a wake-up at its end
         ctx.wake_at(std::chrono::steady_clock::time_point(
             std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::milliseconds(w.end))));
       }
@@ -240,13 +241,11 @@ class processing_window_core : public window_core_base<T, KeyFn, Agg, Fin> {
     // The end of input fires everything; otherwise the windows whose end the clock reached.
     const timestamp limit = in.done() ? ~timestamp{0} : processing_time_windows::now() + 1;
     schedule_.fire_before(limit, [&](const capability& cap, const key_type& k, const window& w) { this->fire(ctx, cap, k, w); });
-    std::erase_if(ends_, [&](timestamp e) { return e < limit; });
   }
 
  private:
   processing_time_windows assigner_;
   std::vector<window> windows_;                 // scratch
-  std::vector<timestamp> ends_;                 // window ends with a pending wake-up
   fire_schedule<key_type> schedule_;            // keyed by window end (wall clock)
 };
 

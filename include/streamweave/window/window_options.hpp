@@ -1,6 +1,7 @@
 #pragma once
 /// \file
 /// Options, statistics and result records of windowed operators (window/windowed_stream.hpp).
+#include <streamweave/detail/peak_counter.hpp>
 #include <streamweave/progress/timestamp.hpp>
 #include <streamweave/window/assigners.hpp>
 
@@ -50,8 +51,8 @@ class window_stats {
   // Operator side.
   void add_late(std::uint64_t n) noexcept { c_->late.fetch_add(n, std::memory_order_relaxed); }
   void add_fired(std::uint64_t n) noexcept { c_->fired.fetch_add(n, std::memory_order_relaxed); }
-  void add_live(std::int64_t d) noexcept { bump(c_->live, c_->live_peak, d); }
-  void add_buffered(std::int64_t d) noexcept { bump(c_->buffered, c_->buffered_peak, d); }
+  void add_live(std::int64_t d) noexcept { detail::add_with_peak(c_->live, c_->live_peak, d); }
+  void add_buffered(std::int64_t d) noexcept { detail::add_with_peak(c_->buffered, c_->buffered_peak, d); }
 
  private:
   struct counters {
@@ -62,12 +63,6 @@ class window_stats {
     std::atomic<std::int64_t> buffered{0};
     std::atomic<std::int64_t> buffered_peak{0};
   };
-  static void bump(std::atomic<std::int64_t>& value, std::atomic<std::int64_t>& peak, std::int64_t d) noexcept {
-    const std::int64_t now = value.fetch_add(d, std::memory_order_relaxed) + d;
-    std::int64_t seen = peak.load(std::memory_order_relaxed);
-    while (now > seen && !peak.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
-    }
-  }
   std::shared_ptr<counters> c_;
 };
 

@@ -100,9 +100,8 @@ class fire_schedule {
       for (const auto& [key, w] : node.mapped().members) f(node.mapped().cap, key, w);
     }
   }
-  bool empty() const noexcept { return slots_.empty(); }
-  /// The earliest scheduled time (requires `!empty()`).
-  timestamp first() const { return slots_.begin()->first; }
+  /// True when something is scheduled at `at`.
+  bool has(timestamp at) const { return slots_.contains(at); }
   /// Lowers the capability of slot `at` to `from`'s time when that is earlier (processing-time
   /// windows, which emit at the earliest batch time of their records).
   void lower(timestamp at, const capability& from) {
@@ -155,11 +154,6 @@ class keyed_windows {
     if (kit->second.empty()) keys_.erase(kit);
     f(std::move(acc));
     return true;
-  }
-  /// Drops `key`'s entry when it holds no window (after direct edits through `of`).
-  void trim(const Key& key) {
-    auto kit = keys_.find(key);
-    if (kit != keys_.end() && kit->second.empty()) keys_.erase(kit);
   }
   void count(std::int64_t d) noexcept {
     live_ += d;
