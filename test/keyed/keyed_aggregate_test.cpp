@@ -2,6 +2,8 @@
 // oracles, at 1, 2 and 4 threads and 1 to 4 key partitions; state release via keyed_state_stats.
 #include <streamweave/streamweave.hpp>
 
+#include "support/sequences.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -21,12 +23,7 @@ namespace {
 using rec = std::pair<int, std::int64_t>;  // (key, value)
 constexpr auto key_of = [](const rec& r) { return r.first; };
 
-template <class T>
-std::map<sw::timestamp, std::vector<T>> sorted_by_time(const sw::collection<T>& c) {
-  auto m = c.by_time();
-  for (auto& [t, v] : m) std::sort(v.begin(), v.end());
-  return m;
-}
+using streamweave::testing::sorted_by_time;
 
 /// Epoch `t` holds records for keys `0..(t*7 % 11)` with a few values each; every third epoch
 /// is empty.

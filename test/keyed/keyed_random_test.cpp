@@ -7,6 +7,8 @@
 #include "keyed/join_oracles.hpp"
 #include "support/seed.hpp"
 
+#include "support/sequences.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -59,12 +61,7 @@ workload make_workload(std::mt19937_64& rng) {
   return w;
 }
 
-template <class V>
-std::map<sw::timestamp, std::vector<V>> sorted_by_time(const sw::collection<V>& c) {
-  auto m = c.by_time();
-  for (auto& [t, v] : m) std::sort(v.begin(), v.end());
-  return m;
-}
+using streamweave::testing::sorted_by_time;
 
 using keyed_counts = std::map<sw::timestamp, std::vector<std::pair<int, std::uint64_t>>>;
 

@@ -20,11 +20,7 @@ namespace {
 
 using streamweave::testing::iota_vec;
 
-template <class T>
-std::vector<T> sorted(std::vector<T> v) {
-  std::sort(v.begin(), v.end());
-  return v;
-}
+using streamweave::testing::sorted;
 
 class Operators : public ::testing::TestWithParam<std::size_t> {
  protected:

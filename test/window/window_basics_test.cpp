@@ -3,6 +3,8 @@
 #include <streamweave/streamweave.hpp>
 #include <streamweave/window/event_time.hpp>
 
+#include "support/sequences.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -25,11 +27,7 @@ struct rec {
   friend auto operator<=>(const rec&, const rec&) = default;
 };
 
-template <class T>
-std::vector<T> sorted(std::vector<T> v) {
-  std::sort(v.begin(), v.end());
-  return v;
-}
+using streamweave::testing::sorted;
 
 /// (batch time, key, window start, window end, value) of every collected result, sorted.
 using row = std::tuple<sw::timestamp, int, sw::timestamp, sw::timestamp, std::int64_t>;

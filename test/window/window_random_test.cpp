@@ -7,6 +7,8 @@
 
 #include "support/seed.hpp"
 
+#include "support/sequences.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -33,11 +35,7 @@ using row = std::tuple<sw::timestamp, int, sw::timestamp, sw::timestamp, std::in
 using late_row = std::pair<sw::timestamp, rec>;
 using pair_row = std::tuple<sw::timestamp, int, sw::timestamp, std::int64_t, std::int64_t>;  // time, key, start, left id, right id
 
-template <class T>
-std::vector<T> sorted(std::vector<T> v) {
-  std::sort(v.begin(), v.end());
-  return v;
-}
+using streamweave::testing::sorted;
 
 struct params {
   std::size_t threads, instances, batch_size;
