@@ -17,6 +17,12 @@ void debug(spdlog::format_string_t<Args...> fmt, Args&&... args) {
 }
 
 template <class... Args>
+void warn(spdlog::format_string_t<Args...> fmt, Args&&... args) {
+  auto l = streamweave::logger();
+  if (l->should_log(spdlog::level::warn)) l->warn(fmt, std::forward<Args>(args)...);
+}
+
+template <class... Args>
 void error(spdlog::format_string_t<Args...> fmt, Args&&... args) {
   auto l = streamweave::logger();
   if (l->should_log(spdlog::level::err)) l->error(fmt, std::forward<Args>(args)...);

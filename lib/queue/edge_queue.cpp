@@ -2,7 +2,16 @@
 
 namespace streamweave::internal {
 
-edge_queue::edge_queue(kind k, std::size_t capacity) : kind_(k), capacity_(capacity == 0 ? 1 : capacity) {
+namespace {
+void raise_peak(std::atomic<std::size_t>& peak, std::size_t value) noexcept {
+  std::size_t m = peak.load(std::memory_order_relaxed);
+  while (value > m && !peak.compare_exchange_weak(m, value, std::memory_order_relaxed)) {
+  }
+}
+}  // namespace
+
+edge_queue::edge_queue(kind k, std::size_t capacity, std::size_t byte_budget)
+    : kind_(k), capacity_(capacity == 0 ? 1 : capacity), byte_budget_(byte_budget) {
   if (kind_ == kind::spsc) {
     spsc_ = std::make_unique<spsc_ring<detail::batch_base*>>(capacity_);
   } else {
@@ -24,8 +33,23 @@ std::size_t edge_queue::add_producer() {
   return waiting_.size() - 1;
 }
 
+bool edge_queue::reserve_bytes(std::size_t n) {
+  std::size_t held = bytes_.load(std::memory_order_seq_cst);
+  for (;;) {
+    if (held != 0 && n > byte_budget_ - std::min(held, byte_budget_)) return false;
+    if (bytes_.compare_exchange_weak(held, held + n, std::memory_order_seq_cst)) break;
+  }
+  raise_peak(max_bytes_, held + n);
+  return true;
+}
+
 bool edge_queue::try_push(detail::batch_base* b, std::size_t producer) {
   if (reserved_.fetch_add(1, std::memory_order_seq_cst) >= capacity_) {
+    reserved_.fetch_sub(1, std::memory_order_seq_cst);
+    return false;
+  }
+  const std::size_t n = byte_budget_ != 0 ? b->bytes() : 0;
+  if (byte_budget_ != 0 && !reserve_bytes(n)) {
     reserved_.fetch_sub(1, std::memory_order_seq_cst);
     return false;
   }
@@ -34,12 +58,11 @@ bool edge_queue::try_push(detail::batch_base* b, std::size_t producer) {
   bool ok = kind_ == kind::spsc ? spsc_->try_push(b) : mpmc_->enqueue(*tokens_[producer], b);
   if (!ok) {  // only on allocation failure
     depth_.fetch_sub(1, std::memory_order_acq_rel);
+    if (byte_budget_ != 0) bytes_.fetch_sub(n, std::memory_order_seq_cst);
     reserved_.fetch_sub(1, std::memory_order_seq_cst);
     return false;
   }
-  std::size_t m = max_depth_.load(std::memory_order_relaxed);
-  while (d > m && !max_depth_.compare_exchange_weak(m, d, std::memory_order_relaxed)) {
-  }
+  raise_peak(max_depth_, d);
   return true;
 }
 
@@ -48,17 +71,24 @@ detail::batch_base* edge_queue::try_pop() {
   const bool ok = kind_ == kind::spsc ? spsc_->try_pop(b) : mpmc_->try_dequeue(*consumer_token_, b);
   if (!ok) return nullptr;
   depth_.fetch_sub(1, std::memory_order_acq_rel);
+  // bytes() is cached in the batch by the producer's push, so this is the same number.
+  if (byte_budget_ != 0) bytes_.fetch_sub(b->bytes(), std::memory_order_seq_cst);
   reserved_.fetch_sub(1, std::memory_order_seq_cst);
   if (has_waiters_.load(std::memory_order_seq_cst)) wake_waiters();
   return b;
 }
 
-void edge_queue::add_waiter(std::size_t producer, producer_waker* w) {
+void edge_queue::add_waiter(std::size_t producer, producer_waker* w, std::size_t bytes) {
   waiting_[producer].store(w, std::memory_order_seq_cst);
   has_waiters_.store(true, std::memory_order_seq_cst);
   // Re-check after publishing: a pop that freed space before the flag was visible did not
-  // wake us.
-  if (reserved_.load(std::memory_order_seq_cst) < capacity_) wake_waiters();
+  // wake us. Only wake for space this producer's batch can use, or it would spin.
+  if (reserved_.load(std::memory_order_seq_cst) >= capacity_) return;
+  if (byte_budget_ != 0) {
+    const std::size_t held = bytes_.load(std::memory_order_seq_cst);
+    if (held != 0 && bytes > byte_budget_ - std::min(held, byte_budget_)) return;
+  }
+  wake_waiters();
 }
 
 void edge_queue::wake_waiters() {

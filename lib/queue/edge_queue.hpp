@@ -6,9 +6,12 @@
 /// token per producing instance (so each producer's batches stay in order).
 ///
 /// Capacity is enforced by the queue's own occupancy counter, never by `size_approx`: a push
-/// first reserves a slot and fails when the queue already holds `capacity` batches. A producer
+/// first reserves a slot and fails when the queue already holds `capacity` batches. With a
+/// byte budget (`runtime_options::queue_bytes`), a push also fails when the batches queued
+/// already hold bytes and this batch would take them past the budget; an empty queue always
+/// takes one batch, so a batch larger than the budget still gets through, alone. A producer
 /// that found the queue full registers a waker; the consumer wakes it after a pop. The
-/// counters (`depth`, `max_depth`) are what the back-pressure tests read.
+/// counters (`depth`, `max_depth`, `bytes`, `max_bytes`) are what the back-pressure tests read.
 ///
 /// Thread safety: `try_push` from the producer (SPSC) or from distinct producer tokens (MPMC),
 /// `try_pop` from the single consumer instance. `add_waiter` from producers.
@@ -42,7 +45,8 @@ class edge_queue {
  public:
   enum class kind { spsc, mpmc };
 
-  edge_queue(kind k, std::size_t capacity);
+  /// `capacity` batches, and at most `byte_budget` bytes of records (0: no byte limit).
+  edge_queue(kind k, std::size_t capacity, std::size_t byte_budget = 0);
   ~edge_queue();
   edge_queue(const edge_queue&) = delete;
   edge_queue& operator=(const edge_queue&) = delete;
@@ -56,17 +60,22 @@ class edge_queue {
   /// Dequeues the oldest batch of some producer, or nullptr. Wakes waiting producers.
   detail::batch_base* try_pop();
 
-  /// Wakes `w` once after the next pop (or right away if there is space now). Idempotent per
-  /// producer; never allocates.
-  void add_waiter(std::size_t producer, producer_waker* w);
+  /// Wakes `w` once after the next pop (or right away if a batch of `bytes` would fit now).
+  /// Idempotent per producer; never allocates.
+  void add_waiter(std::size_t producer, producer_waker* w, std::size_t bytes = 0);
 
   bool has_items() const noexcept { return depth_.load(std::memory_order_acquire) > 0; }
   std::size_t depth() const noexcept { return depth_.load(std::memory_order_relaxed); }
   std::size_t max_depth() const noexcept { return max_depth_.load(std::memory_order_relaxed); }
   std::size_t capacity() const noexcept { return capacity_; }
+  std::size_t bytes() const noexcept { return bytes_.load(std::memory_order_relaxed); }
+  std::size_t max_bytes() const noexcept { return max_bytes_.load(std::memory_order_relaxed); }
+  std::size_t byte_budget() const noexcept { return byte_budget_; }
 
  private:
   void wake_waiters();
+  /// Takes `n` bytes of the budget; false (taking nothing) when they do not fit.
+  bool reserve_bytes(std::size_t n);
 
   kind kind_;
   std::size_t capacity_;
@@ -78,6 +87,9 @@ class edge_queue {
   std::atomic<std::size_t> reserved_{0};  // slots reserved by producers (>= depth_)
   std::atomic<std::size_t> depth_{0};     // batches actually enqueued and not yet popped
   std::atomic<std::size_t> max_depth_{0};
+  std::size_t byte_budget_;
+  std::atomic<std::size_t> bytes_{0};  // bytes of the batches queued (or being pushed)
+  std::atomic<std::size_t> max_bytes_{0};
 
   std::atomic<bool> has_waiters_{false};
   std::deque<std::atomic<producer_waker*>> waiting_;  // one slot per producer; sized at wiring

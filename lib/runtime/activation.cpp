@@ -71,6 +71,14 @@ bool activation::take_budget() noexcept {
   return true;
 }
 
+bool activation::budget_spent() const noexcept { return inst_->owner->budget == 0; }
+
+bool activation::all_inputs_passed(timestamp t) const noexcept {
+  for (timestamp f : inst_->frontier_snapshot)
+    if (f <= t) return false;
+  return true;
+}
+
 progress_buffer& activation::progress() noexcept { return inst_->owner->progress; }
 
 progress::location_id activation::output_location(std::size_t port) const { return inst_->outputs.at(port)->location; }

@@ -189,11 +189,12 @@ void deterministic_scheduler::loop() {
     const bool flushed = flush_inputs();
     std::unique_lock lock(mutex_);
     if (!ready_.empty() && !stalled) continue;
-    // Input batches still wait for a full queue whose consumer waits for an outside thread
-    // (an output handle's reader): wait for that wake-up before releasing more input.
-    // Stalled, an input's batches may wait for a queue that the stalled unit does not read:
-    // the other inputs' events go in meanwhile (the blocked input's queue behind its batches).
-    const auto candidate = [&] { return flushed ? next_input() : stalled ? next_input(true) : none; };
+    // Input batches may still wait for a full queue while nothing is ready: its consumer left
+    // that input on purpose (a generic body waiting for another input's frontier parks
+    // instead of spinning) or waits for an outside thread (an output handle's reader). Either
+    // way the graph is at a fixed point, so, as after a stall, the other inputs' events go in
+    // meanwhile (the blocked input's later events queue behind its batches).
+    const auto candidate = [&] { return flushed ? next_input() : next_input(true); };
     std::size_t i = candidate();
     if (i == none) {
       // Stalled: run nothing until the next event is known (so the release point does not

@@ -43,6 +43,24 @@ void push_or_pend(edge_queue* q, std::size_t token, detail::batch_base* b, unit*
   sink.pending.push_back(pending_push{q, token, b, consumer});
 }
 
+/// Turns what a user's builder or source factory threw while `runtime::run` built the bodies
+/// into an `operator_error` naming the node, with the original nested. Call from a handler.
+[[noreturn]] void rethrow_builder_failure(const std::string& node, std::size_t index, std::size_t count) {
+  const std::string where = "building instance " + std::to_string(index) + " of " + std::to_string(count) + " threw";
+  try {
+    throw;
+  } catch (const std::exception& e) {
+    throw operator_error(node, where + ": " + e.what());  // nests the exception being handled
+  } catch (...) {
+    throw operator_error(node, where + " an unknown exception");
+  }
+}
+
+/// Registers `wake` to be resumed when `p`'s queue has room for `p`'s batch.
+void wait_for_room(const pending_push& p, producer_waker* wake) {
+  p.queue->add_waiter(p.token, wake, p.queue->byte_budget() != 0 ? p.batch->bytes() : 0);
+}
+
 void lock_slot(progress_slot& s) noexcept {
   while (s.lock.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
 }
@@ -122,7 +140,7 @@ bool flush_pending(std::vector<pending_push>& pending, producer_waker* wake) {
     if (p.consumer != nullptr) p.consumer->schedule();
   }
   pending.erase(pending.begin(), pending.begin() + static_cast<std::ptrdiff_t>(done));
-  if (!pending.empty()) pending.front().queue->add_waiter(pending.front().token, wake);
+  if (!pending.empty()) wait_for_room(pending.front(), wake);
   return pending.empty();
 }
 
@@ -165,7 +183,7 @@ bool unit::activate_once() noexcept {
       if (m->last_popped != nullptr) detail::release_batch(std::exchange(m->last_popped, nullptr));
     if (!pending.empty()) {
       if (!unthrottled) more = false;
-      pending.front().queue->add_waiter(pending.front().token, this);
+      wait_for_room(pending.front(), this);
     }
     exec->publish(slot, progress);
   } catch (...) {
@@ -205,8 +223,15 @@ void unit::run() noexcept {
 
 execution_state::execution_state(std::shared_ptr<detail::graph_state> graph, runtime_config config, tbb::task_arena& arena)
     : graph_(std::move(graph)), config_(config), arena_(arena) {
-  build();
-  if (config_.deterministic) deterministic_ = std::make_unique<deterministic_scheduler>(*this);
+  try {
+    build();
+    if (config_.deterministic) deterministic_ = std::make_unique<deterministic_scheduler>(*this);
+  } catch (...) {
+    // Half built: the bodies made so far hold capabilities that post into their units'
+    // buffers, so they go first, as in the destructor.
+    release_instances();
+    throw;
+  }
 }
 
 void execution_state::build() {
@@ -294,7 +319,7 @@ void execution_state::build() {
     for (std::size_t j = 0; j < to.parallelism; ++j) {
       auto k = single_producer ? edge_queue::kind::spsc : edge_queue::kind::mpmc;
       queue_index_[e.to_node][j][e.to_port] = queues_.size();
-      queues_.push_back(std::make_unique<edge_queue>(k, config_.queue_capacity));
+      queues_.push_back(std::make_unique<edge_queue>(k, config_.queue_capacity, config_.queue_bytes));
       instances_[e.to_node][j]->inputs[e.to_port] = queues_.back().get();
     }
   }
@@ -403,7 +428,11 @@ void execution_state::build() {
       std::vector<capability> initial;
       if (spec.initial_capability)
         for (auto loc : info.output_locations) initial.push_back(capability::mint(info.progress, loc, 0));
-      inst->body = spec.make_body(info, std::move(initial));
+      try {
+        inst->body = spec.make_body(info, std::move(initial));
+      } catch (...) {
+        rethrow_builder_failure(spec.name, inst->index, inst->count);
+      }
     }
   }
 
@@ -445,7 +474,7 @@ void execution_state::start() {
   tracker_busy_.store(false, std::memory_order_seq_cst);
   log::debug("graph '{}' started: {} units, {} queues, {} inputs", graph_->name, units_.size(), queues_.size(),
              inputs_.size());
-  if (nothing_to_do) finish(true);
+  if (nothing_to_do) complete();
   for (auto& u : units_) u->schedule();
   run_tracker();
   if (deterministic_) deterministic_->launch();
@@ -454,19 +483,28 @@ void execution_state::start() {
 execution_state::~execution_state() {
   timers_.stop();
   cancel();
-  wait_until_finished(std::chrono::hours(24 * 365));
+  wait_until_finished();
   shut_down_.store(true, std::memory_order_seq_cst);
   // Wait for tasks submitted meanwhile (they see shut_down_ and return) and for every
   // task_done() to have left *this.
   while (tasks_.load(std::memory_order_seq_cst) != 0 || finishing_tasks_.load(std::memory_order_acquire) != 0)
     std::this_thread::yield();
   detach_handles();
+  release_instances();
+}
+
+void execution_state::release_instances() noexcept {
   // Order matters: bodies may hold capabilities (posting into unit buffers) and batches return
-  // to pools owned by instances and inputs, so queues and pending pushes go first.
-  for (auto& u : units_)
+  // to pools owned by instances and inputs, so queues and pending pushes go first, then the
+  // bodies, while the units and the instances' pools still exist.
+  for (auto& u : units_) {
     for (auto& p : u->pending) detail::release_batch(p.batch);
-  for (auto& b : inputs_)
+    u->pending.clear();
+  }
+  for (auto& b : inputs_) {
     for (auto& p : b->pending) detail::release_batch(p.batch);
+    b->pending.clear();
+  }
   queues_.clear();
   for (auto& per_node : instances_)
     for (auto& inst : per_node) inst->body.reset();
@@ -489,7 +527,8 @@ std::vector<queue_stats> execution_state::stats() const {
         const std::size_t qi = queue_index_[n][i][p];
         if (qi == no_queue) continue;
         const auto& q = *queues_[qi];
-        out.push_back({graph_->nodes[n].name, i, p, q.depth(), q.max_depth(), q.capacity()});
+        out.push_back({graph_->nodes[n].name, i, p, q.depth(), q.max_depth(), q.capacity(), q.bytes(), q.max_bytes(),
+                       q.byte_budget()});
       }
   return out;
 }
@@ -510,12 +549,17 @@ void execution_state::publish(std::uint32_t slot, detail::progress_buffer& buffe
 }
 
 void execution_state::run_tracker() noexcept {
-  // Requests and their clearing are read-modify-writes, so the owner's exchange(false)
-  // synchronises with every request before it and sees the slots those requesters published.
-  tracker_requested_.exchange(true, std::memory_order_acq_rel);
+  // A store-buffering handshake: a requester writes `requested`, then reads `busy` (its
+  // exchange); the owner writes `busy = false`, then reads `requested`. Every one of these is
+  // seq_cst, so they lie in one total order and either the requester takes `busy` itself or
+  // the owner sees the request and loops; with acquire/release both could miss each other and
+  // the request would be lost (the C++ model allows it, and POWER does it). The owner's
+  // exchange(false) on `requested` also synchronises with every request before it, so it sees
+  // the slots those requesters published.
+  tracker_requested_.exchange(true, std::memory_order_seq_cst);
   for (;;) {
-    if (tracker_busy_.exchange(true, std::memory_order_acq_rel)) return;  // the owner will see our request
-    tracker_requested_.exchange(false, std::memory_order_acq_rel);
+    if (tracker_busy_.exchange(true, std::memory_order_seq_cst)) return;  // the owner will see our request
+    tracker_requested_.exchange(false, std::memory_order_seq_cst);
     bool applied = false;
     std::uint32_t id = 0;
     while (dirty_slots_.try_dequeue(id)) {
@@ -530,7 +574,7 @@ void execution_state::run_tracker() noexcept {
     }
     if (applied) {
       tracker_->propagate([&](progress::location_id loc) { on_location_changed(loc); });
-      if (!tracker_->has_pointstamps()) finish(true);
+      if (!tracker_->has_pointstamps()) complete();
     }
     tracker_busy_.store(false, std::memory_order_seq_cst);
     if (!tracker_requested_.load(std::memory_order_seq_cst)) return;
@@ -583,16 +627,15 @@ void execution_state::task_done() noexcept {
   finishing_tasks_.fetch_sub(1, std::memory_order_release);  // last access to *this
 }
 
-void execution_state::finish(bool completed) noexcept {
+void execution_state::complete() noexcept {
   {
     std::lock_guard lock(mutex_);
-    if (finished_) return;
+    if (finished_) return;  // cancelled or failed first
     finished_ = true;
-    if (completed) completed_.store(true, std::memory_order_release);
+    completed_.store(true, std::memory_order_release);
     finished_cv_.notify_all();
   }
-  if (!completed) stop_everything();
-  log::debug("graph '{}' {}", graph_->name, completed ? "completed" : "stopped");
+  log::debug("graph '{}' completed", graph_->name);
 }
 
 void execution_state::stop_everything() noexcept {
@@ -639,8 +682,11 @@ void execution_state::fail(const std::string& node_name, std::exception_ptr erro
   {
     // One critical section: the error, "not completed" and "finished" are seen together. A
     // failure racing with completion (an operator woken by the last frontier change) is still
-    // reported; the first failure wins.
+    // reported; the first failure wins. After a cancel, what user code throws is a
+    // consequence of the cancel (a send released with cancelled_error, say): the run stays
+    // cancelled and wait() throws cancelled_error.
     std::lock_guard lock(mutex_);
+    if (cancelled_by_user_) return;
     if (!error_) error_ = wrapped;
     completed_.store(false, std::memory_order_release);
     finished_ = true;
@@ -652,17 +698,27 @@ void execution_state::fail(const std::string& node_name, std::exception_ptr erro
 
 void execution_state::cancel() noexcept {
   {
+    // One critical section with "finished": a completion racing this cancel either came
+    // first (the cancel does nothing, and wait() returns normally) or finds the run finished
+    // as cancelled (completed() stays false). Never both.
     std::lock_guard lock(mutex_);
     if (finished_) return;
     cancelled_by_user_ = true;
+    finished_ = true;
+    finished_cv_.notify_all();
   }
-  finish(false);
+  log::debug("graph '{}' cancelled", graph_->name);
+  stop_everything();
 }
 
 bool execution_state::wait_until_finished(std::chrono::nanoseconds timeout) const {
+  const auto deadline = detail::deadline_after(timeout);
   std::unique_lock lock(mutex_);
-  return finished_cv_.wait_for(lock, timeout, [&] { return finished_ && tasks_.load(std::memory_order_acquire) == 0; });
+  return detail::wait_until(finished_cv_, lock, deadline,
+                            [&] { return finished_ && tasks_.load(std::memory_order_acquire) == 0; });
 }
+
+void execution_state::wait_until_finished() const { wait_until_finished(std::chrono::nanoseconds::max()); }
 
 void execution_state::rethrow_if_failed() const {
   std::lock_guard lock(mutex_);

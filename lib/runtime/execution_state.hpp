@@ -9,6 +9,7 @@
 ///  - whoever finishes an activation or publishes input progress may become the tracker's
 ///    owner for one round (`run_tracker`, a combining lock: no thread waits for it, except
 ///    `start()`, which takes it once before any unit runs).
+#include <streamweave/detail/deadline.hpp>
 #include <streamweave/detail/input_state.hpp>
 #include <streamweave/detail/node.hpp>
 #include <streamweave/progress/probe.hpp>
@@ -165,6 +166,7 @@ struct runtime_config {
   std::size_t queue_capacity = 64;
   std::size_t activation_budget = 16;
   bool deterministic = false;  // run on a deterministic_scheduler (runtime_options::deterministic)
+  std::size_t queue_bytes = 0;  // byte budget per edge queue; 0: none
 };
 
 class execution_state {
@@ -184,8 +186,10 @@ class execution_state {
   void cancel() noexcept;
   bool stopping() const noexcept { return stopping_.load(std::memory_order_acquire); }
 
-  /// Waits until the run is over and no task is left; returns false on timeout.
+  /// Waits until the run is over and no task is left; returns false on timeout
+  /// (`nanoseconds::max()`: no limit).
   bool wait_until_finished(std::chrono::nanoseconds timeout) const;
+  void wait_until_finished() const;
   /// After `wait_until_finished`: rethrows the failure, or throws `cancelled_error`.
   void rethrow_if_failed() const;
   bool completed() const noexcept { return completed_.load(std::memory_order_acquire); }
@@ -204,11 +208,15 @@ class execution_state {
  private:
   void build();
   void on_location_changed(progress::location_id loc);
-  void finish(bool completed) noexcept;
+  /// Records that nothing is left anywhere, unless the run already finished otherwise.
+  void complete() noexcept;
   /// Stops activations, releases blocked senders, aborts probes, tells bodies. Idempotent.
   void stop_everything() noexcept;
   void task_done() noexcept;
   void detach_handles() noexcept;
+  /// Frees pending batches, queues and operator bodies, in an order where every capability
+  /// and batch a body releases still has its unit buffer and pool.
+  void release_instances() noexcept;
 
   friend class unit;
   friend class deterministic_scheduler;

@@ -36,6 +36,10 @@ std::size_t input_state::batch_size() const noexcept {
   return binding != nullptr ? binding->exec->config().batch_size : 1024;
 }
 
+std::size_t input_state::batch_bytes() const noexcept {
+  return binding != nullptr ? binding->exec->config().queue_bytes : 0;
+}
+
 void input_state::wake_senders() noexcept {
   space_generation.fetch_add(1, std::memory_order_release);
   space_generation.notify_all();
@@ -47,9 +51,7 @@ bool input_state::backpressured() {
   return !internal::flush_pending(binding->pending, binding);
 }
 
-void input_state::hand_over_staging() {
-  if (staging_ == nullptr || staging_->size() == 0) return;
-  batch_base* b = std::exchange(staging_, nullptr);
+void input_state::hand_over(batch_base* b) {
   b->time = time_;
   if (auto* d = deterministic(binding)) {
     d->append_batch(*binding, b);
@@ -67,11 +69,17 @@ void input_state::hand_over_staging() {
     throw cancelled_error("input '" + name_ + "': the exchange key function threw; the run is stopped");
   }
   // Bound the progress buffer; publishing is otherwise left to advance_to/close (the input's
-  // capability holds every frontier downstream meanwhile).
+  // capability holds every frontier downstream meanwhile). Increments only, so early is safe.
   if (binding->progress.updates().size() > 64) {
     binding->exec->publish(binding->slot, binding->progress);
     binding->exec->run_tracker();
   }
+}
+
+void input_state::hand_over_staging() {
+  staged_bytes_ = 0;
+  if (staging_ == nullptr || staging_->size() == 0) return;
+  hand_over(std::exchange(staging_, nullptr));
 }
 
 void input_state::wait_for_space(std::unique_lock<std::mutex>& lock) {
@@ -101,6 +109,10 @@ bool input_state::flush(std::unique_lock<std::mutex>& lock, bool wait) {
 }
 
 void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
+  if (t > max_timestamp)
+    throw usage_error("input '" + name_ + "': advance_to(" + std::to_string(t) +
+                      ") is beyond the largest time, max_timestamp = 2^64 - 2 (2^64 - 1 means \"no more input\": "
+                      "call close())");
   if (closed_) throw usage_error("input '" + name_ + "': advance_to after close()");
   if (t < time_)
     throw usage_error("input '" + name_ + "': advance_to(" + std::to_string(t) + ") goes backwards from time " +
@@ -112,44 +124,51 @@ void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
     return;
   }
   check_can_send("advance_to");
-  hand_over_staging();
-  wait_for_space(lock);
+  hand_over_staging();  // what was sent before this call keeps its time
+  // The new time takes effect here, under the mutex and before any wait: from now on every
+  // copy's time() is `t` and every record sent is stamped `t`, while this call may still wait
+  // for queue space below. The +1s of the batches handed over are in the buffer before the
+  // capability's -1 (rule I4); batches still pending are counted in flight already.
   if (auto* d = deterministic(binding)) {
     d->append_advance(*binding, time_, t);
     time_ = t;
-    return;
+  } else {
+    binding->progress.post(binding->location, t, +1);
+    binding->progress.post(binding->location, time_, -1);
+    time_ = t;
+    binding->exec->publish(binding->slot, binding->progress);
+    binding->exec->run_tracker();
   }
-  binding->progress.post(binding->location, t, +1);
-  binding->progress.post(binding->location, time_, -1);
-  time_ = t;
-  binding->exec->publish(binding->slot, binding->progress);
-  binding->exec->run_tracker();
+  wait_for_space(lock);
 }
 
 void input_state::close(std::unique_lock<std::mutex>& lock) noexcept {
   if (closed_) return;
-  closed_ = true;
+  closed_ = true;  // from here on, advance_to and send on any copy throw usage_error
   if (binding == nullptr) return;
+  const bool live = !cancelled.load(std::memory_order_acquire);
   try {
-    if (!cancelled.load(std::memory_order_acquire)) {
-      hand_over_staging();
-      wait_for_space(lock);
-    }
+    if (live) hand_over_staging();
   } catch (...) {
-    // Cancelled while waiting: the run is stopping and nothing downstream will read the data.
+    // The exchange key function threw: the run is stopping and nothing downstream will read.
   }
-  if (binding == nullptr) return;
   if (auto* d = deterministic(binding)) {
     try {
       d->append_close(*binding, time_);
     } catch (...) {
       // Out of memory for one event: the input stays open and the run cannot complete.
     }
-    return;
+  } else {
+    binding->progress.post(binding->location, time_, -1);
+    binding->exec->publish(binding->slot, binding->progress);
+    binding->exec->run_tracker();
   }
-  binding->progress.post(binding->location, time_, -1);
-  binding->exec->publish(binding->slot, binding->progress);
-  binding->exec->run_tracker();
+  try {
+    // Batches that met a full queue must still get in: only a waiting caller moves them.
+    if (live) wait_for_space(lock);
+  } catch (...) {
+    // Cancelled while waiting: the run is stopping and nothing downstream will read the data.
+  }
 }
 
 }  // namespace streamweave::detail

@@ -1,5 +1,7 @@
 #include <streamweave/progress/probe.hpp>
 
+#include <streamweave/detail/deadline.hpp>
+
 #include <thread>
 
 namespace streamweave {
@@ -8,8 +10,9 @@ namespace detail {
 
 void probe_state::publish(timestamp f) {
   frontier.store(f, std::memory_order_seq_cst);
-  // Dekker with wait_until_complete: the waiter increments `waiters` then reads `frontier`;
-  // we write `frontier` then read `waiters`. One of us sees the other.
+  // Store-buffering handshake with wait_until_complete: the waiter increments `waiters` then
+  // reads `frontier`; we write `frontier` then read `waiters`. All four are seq_cst, so they
+  // are in one total order and at least one side sees the other's write.
   if (waiters.load(std::memory_order_seq_cst) > 0) {
     std::lock_guard lock(mutex);
     changed.notify_all();
@@ -25,7 +28,7 @@ void probe_state::abort() {
 }  // namespace detail
 
 bool probe::wait_until_complete(timestamp t, std::chrono::nanoseconds timeout) const {
-  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  const auto deadline = detail::deadline_after(timeout);
   // Spin (then yield) for up to ~50 µs: epoch completions usually take a few microseconds and a
   // futex sleep/wake costs 15-20 µs on a small VM.
   const auto spin_until = std::chrono::steady_clock::now() + std::chrono::microseconds(50);
@@ -39,9 +42,11 @@ bool probe::wait_until_complete(timestamp t, std::chrono::nanoseconds timeout) c
     }
   }
   std::unique_lock lock(state_->mutex);
+  // Store-buffering handshake with probe_state::publish: increment, then read the frontier,
+  // both seq_cst (see the header).
   state_->waiters.fetch_add(1, std::memory_order_seq_cst);
-  const bool ok = state_->changed.wait_until(lock, deadline, [&] {
-    return is_complete(t) || state_->aborted.load(std::memory_order_seq_cst);
+  const bool ok = detail::wait_until(state_->changed, lock, deadline, [&] {
+    return complete(state_->frontier.load(std::memory_order_seq_cst), t) || state_->aborted.load(std::memory_order_seq_cst);
   });
   state_->waiters.fetch_sub(1, std::memory_order_seq_cst);
   return ok && is_complete(t);

@@ -3,28 +3,45 @@
 #include <streamweave/runtime/runtime.hpp>
 
 #include "runtime/execution_state.hpp"
-
-#include <oneapi/tbb/global_control.h>
+#include "runtime/worker_limit.hpp"
 
 #include <optional>
+#include <string>
 #include <thread>
 
 namespace streamweave {
 
 struct runtime::impl {
   runtime_options options;
-  std::optional<tbb::global_control> parallelism;
+  std::optional<internal::worker_limit_lease> parallelism;
   std::unique_ptr<tbb::task_arena> own_arena;
   tbb::task_arena* arena = nullptr;
 };
 
+namespace {
+
+void check_at_most(std::size_t value, std::size_t limit, const char* option) {
+  if (value > limit)
+    throw usage_error(std::string("runtime_options: ") + option + " = " + std::to_string(value) + " is too large (at most " +
+                      std::to_string(limit) + ")");
+}
+
+/// Rejects options a run cannot work with, naming the option and its limit.
+void validate_run_options(const runtime_options& o) {
+  if (o.batch_size == 0 || o.queue_capacity == 0 || o.activation_budget == 0)
+    throw usage_error("runtime_options: batch_size, queue_capacity and activation_budget must be positive");
+  check_at_most(o.batch_size, runtime_options::max_batch_size, "batch_size");
+  check_at_most(o.queue_capacity, runtime_options::max_queue_capacity, "queue_capacity");
+}
+
+}  // namespace
+
 runtime::runtime(runtime_options options) : impl_(std::make_shared<impl>()) {
   if (options.deterministic) options.threads = 1;  // runs use their own single thread
   if (options.threads == 0) options.threads = std::max(1u, std::thread::hardware_concurrency());
+  check_at_most(options.threads, runtime_options::max_threads, "threads");
   impl_->options = options;
-  const auto wanted = options.threads + 1;
-  if (tbb::global_control::active_value(tbb::global_control::max_allowed_parallelism) < wanted)
-    impl_->parallelism.emplace(tbb::global_control::max_allowed_parallelism, wanted);
+  impl_->parallelism.emplace(options.threads + 1);  // workers plus one, as oneTBB counts
   // No slot reserved for an outside thread: every slot is a worker running graph tasks.
   impl_->own_arena = std::make_unique<tbb::task_arena>(static_cast<int>(options.threads), 0);
   impl_->arena = impl_->own_arena.get();
@@ -44,11 +61,11 @@ std::size_t runtime::threads() const noexcept { return impl_->options.threads; }
 execution runtime::run(graph& g) {
   auto state = g.shared_state();
   if (state->started) throw graph_error("graph '" + state->name + "' was already run; build a new graph to run again");
-  if (impl_->options.batch_size == 0 || impl_->options.queue_capacity == 0 || impl_->options.activation_budget == 0)
-    throw usage_error("runtime_options: batch_size, queue_capacity and activation_budget must be positive");
+  validate_run_options(impl_->options);
   state->started = true;
   internal::runtime_config config{impl_->options.batch_size, impl_->options.queue_capacity,
-                                  impl_->options.activation_budget, impl_->options.deterministic};
+                                  impl_->options.activation_budget, impl_->options.deterministic,
+                                  impl_->options.queue_bytes};
   std::shared_ptr<internal::execution_state> exec;
   try {
     exec = std::make_shared<internal::execution_state>(state, config, *impl_->arena);
@@ -80,7 +97,7 @@ execution::~execution() {
 }
 
 void execution::wait() {
-  state_->wait_until_finished(std::chrono::hours(24 * 365 * 100));
+  state_->wait_until_finished();
   state_->rethrow_if_failed();
 }
 

@@ -278,9 +278,10 @@ TEST(DeterministicControl, DestroyingARunningExecutionCancelsAndWaits) {
 
 TEST(DeterministicControl, OperatorLeavingInputUntilAnotherInputIsDoneCompletes) {
   // The generic API allows a body to leave batches for later ("offered again next time"): here
-  // input 2 is only read once input 1 is done. Ordinary runs spin until then; a deterministic
-  // run must release input 1's later events although that unit never goes idle, and still give
-  // the same sequence whatever the two senders' timing.
+  // input 2 is only read once input 1 is done. The body parks until then (it is woken by
+  // input 1's frontier), while input 2's batches wait for its full queue; a deterministic run
+  // must still release input 1's later events, and give the same sequence whatever the two
+  // senders' timing.
   std::vector<sw::timed<int>> first;
   for (int run_index = 0; run_index < 6; ++run_index) {
     const bool det = run_index > 0;

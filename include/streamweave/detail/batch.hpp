@@ -11,7 +11,9 @@
 /// batch is first shared and are read-only afterwards. Publication to consumers happens through
 /// the edge queues (release on enqueue, acquire on dequeue).
 #include <streamweave/progress/timestamp.hpp>
+#include <streamweave/runtime/record_size.hpp>
 
+#include <algorithm>
 #include <atomic>
 #include <utility>
 #include <cstddef>
@@ -29,6 +31,9 @@ struct batch_base {
   /// Drops the records, keeping capacity.
   virtual void reset() noexcept = 0;
   virtual std::size_t size() const noexcept = 0;
+  /// The bytes the records account for (`record_size`). Computed on first use and cached
+  /// until `reset`: call it only once the records are final (the producer, before sharing).
+  virtual std::size_t bytes() noexcept = 0;
 
   std::atomic<std::uint32_t> refs{1};
   streamweave::timestamp time = 0;
@@ -67,10 +72,38 @@ inline constexpr bool fill_by_index = std::is_trivially_copyable_v<T> && std::is
 
 template <class T>
 struct batch final : batch_base {
-  void reset() noexcept override { records.clear(); }
+  void reset() noexcept override {
+    records.clear();
+    bytes_ = unknown;
+  }
   std::size_t size() const noexcept override { return records.size(); }
+  std::size_t bytes() noexcept override {
+    if constexpr (sizeof_record_size<T>) {
+      return records.size() * sizeof(T);
+    } else {
+      if (bytes_ == unknown) {
+        std::size_t sum = 0;
+        for (const T& r : records) sum += record_size<T>::bytes(r);
+        bytes_ = sum;
+      }
+      return bytes_;
+    }
+  }
   record_vector<T> records;
+
+ private:
+  static constexpr std::size_t unknown = ~std::size_t{0};
+  std::size_t bytes_ = unknown;
 };
+
+/// Records reserved up front in a new batch: `wanted`, but never more than about 1 MiB of
+/// them (at least one), so a huge `batch_size` or record type does not allocate a huge block
+/// for a batch that may stay small. Batches grow past it as needed and keep their capacity.
+template <class T>
+constexpr std::size_t reserve_for(std::size_t wanted) noexcept {
+  constexpr std::size_t cap = std::max<std::size_t>(1, (std::size_t{1} << 20) / sizeof(T));
+  return std::min(wanted, cap);
+}
 
 /// Takes a recycled batch from `pool`, or nullptr when it has none. Thread safety: one taker
 /// (the owning producer) at a time; recycling may happen concurrently from any thread.
@@ -99,6 +132,7 @@ batch<T>* acquire_batch(batch_pool& pool, streamweave::timestamp t, std::size_t 
   }
   b->refs.store(1, std::memory_order_relaxed);
   b->time = t;
+  reserve = reserve_for<T>(reserve);
   if (b->records.capacity() < reserve) b->records.reserve(reserve);
   return b;
 }

@@ -4,7 +4,11 @@
 /// lib/runtime/input_state.cpp.
 ///
 /// Thread safety: every member function requires `mutex` to be held by the caller (the typed
-/// handle takes it for each call), except the constructor and destructor.
+/// handle takes it for each call), except the constructor, the destructor and
+/// `wake_senders`. A call that waits for queue space releases the mutex while it waits, so
+/// other threads' calls interleave there; every change of the input's time or state happens
+/// under the mutex *before* such a wait, which is what makes concurrent calls on copies
+/// linearizable (docs/architecture.md, "Input handles and threads").
 #include <streamweave/detail/batch.hpp>
 #include <streamweave/progress/timestamp.hpp>
 
@@ -36,22 +40,34 @@ class input_state {
   bool backpressured();
   /// The batch being filled (nullptr when none); the typed handle creates it from `pool()`.
   batch_base*& staging() noexcept { return staging_; }
+  /// Bytes of the records in the staging batch (`record_size`), kept only while
+  /// `batch_bytes()` is non-zero.
+  std::size_t& staged_bytes() noexcept { return staged_bytes_; }
   batch_pool& pool() noexcept { return *pool_; }
   timestamp time() const noexcept { return time_; }
   std::size_t batch_size() const noexcept;
+  /// The byte size at which a staged batch is handed over (`runtime_options::queue_bytes`);
+  /// 0 when records are not measured.
+  std::size_t batch_bytes() const noexcept;
   const std::string& name() const noexcept { return name_; }
   bool closed() const noexcept { return closed_; }
 
-  /// Hands the staged batch to the dataflow (counted in flight). With `wait`, blocks while the
-  /// graph is back-pressured (until every batch of this input is in a queue), throwing
-  /// `cancelled_error` when the run stops meanwhile. Without `wait`, returns false when some
-  /// batch still waits for space.
+  /// Hands the full batch `b` (one reference, transferred; never the staging batch) to the
+  /// dataflow at the input's current time, counted in flight. Never waits: a batch that finds
+  /// a full queue waits in the input's pending list (see `wait_for_space`).
+  void hand_over(batch_base* b);
+  /// Hands the staged batch to the dataflow. With `wait`, then blocks like `wait_for_space`.
+  /// Without `wait`, returns false when some batch still waits for space.
   bool flush(std::unique_lock<std::mutex>& lock, bool wait);
-  /// Promises no more records before `t`; blocks like `flush(lock, true)`. Throws
-  /// `usage_error` when `t < time()` or after close.
+  /// Blocks, with the mutex released, until every batch of this input is in a queue; throws
+  /// `cancelled_error` when the run stops meanwhile.
+  void wait_for_space(std::unique_lock<std::mutex>& lock);
+  /// Promises no more records before `t`: hands over what is staged (at the old time), moves
+  /// the input's capability to `t` and only then waits for space. Throws `usage_error` when
+  /// `t < time()`, when `t > max_timestamp`, or after close.
   void advance_to(std::unique_lock<std::mutex>& lock, timestamp t);
-  /// Sends what is staged and releases the input's capability. Idempotent. Never throws: when
-  /// the run was cancelled, staged records are dropped.
+  /// Hands over what is staged, releases the input's capability, then waits for space.
+  /// Idempotent. Never throws: when the run was cancelled, staged records are dropped.
   void close(std::unique_lock<std::mutex>& lock) noexcept;
 
   // Runtime side (lib only).
@@ -65,12 +81,12 @@ class input_state {
   void wake_senders() noexcept;
 
  private:
-  void wait_for_space(std::unique_lock<std::mutex>& lock);
   void hand_over_staging();
 
   std::string name_;
   std::unique_ptr<batch_pool, void (*)(batch_pool*)> pool_;
   batch_base* staging_ = nullptr;
+  std::size_t staged_bytes_ = 0;
   timestamp time_ = 0;
   bool closed_ = false;
 };

@@ -62,6 +62,10 @@ class activation {
   /// Takes one unit of the activation budget (for operators that produce without input, such
   /// as sources); false when the budget is spent and the operator should yield.
   bool take_budget() noexcept;
+  /// True when this activation's budget is used up (input left now is for the next one).
+  bool budget_spent() const noexcept;
+  /// True when every input frontier (as read at the start of the activation) has passed `t`.
+  bool all_inputs_passed(timestamp t) const noexcept;
   progress_buffer& progress() noexcept;
   /// The tracker location of output `port` (where capabilities for it are counted).
   progress::location_id output_location(std::size_t port) const;

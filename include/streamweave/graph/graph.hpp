@@ -66,7 +66,7 @@ class graph {
             class T = typename std::decay_t<std::invoke_result_t<G&>>::value_type>
   [[nodiscard]] source_chain<T, Make> partitioned_source(std::string name, std::size_t instances, Make make_generator) {
     name = detail::graph_access::name_or_default(*state_, name, "source");
-    if (instances == 0) throw usage_error("partitioned_source '" + name + "': needs at least one instance");
+    detail::graph_access::check_parallelism(instances, "partitioned_source '" + name + "'");
     detail::generator_origin<T, Make> origin{state_, name, instances, std::move(make_generator)};
     return source_chain<T, Make>(std::move(origin), std::tuple<>{}, name);
   }

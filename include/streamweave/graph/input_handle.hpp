@@ -4,20 +4,27 @@
 /// message producer). Created by `graph::input<T>(name)`; copies share one input.
 ///
 /// Records sent are buffered into a batch at the input's current time and handed to the graph
-/// when the batch is full, on `flush()`, on `advance_to()` and on `close()`. `advance_to(t)`
-/// promises that no record earlier than `t` will follow; time `t - 1` can then complete
-/// downstream. The input holds back every frontier downstream until it advances or closes,
-/// and the run cannot complete while it is open. Destroying the last copy closes it.
+/// when the batch is full (`batch_size` records, or `queue_bytes` bytes when that budget is
+/// set), on `flush()`, on `advance_to()` and on `close()`. `advance_to(t)` promises that no
+/// record earlier than `t` will follow; time `t - 1` can then complete downstream. The input
+/// holds back every frontier downstream until it advances or closes, and the run cannot
+/// complete while it is open. Destroying the last copy closes it.
 ///
 /// Back-pressure: `send`, `flush`, `advance_to` and `close` block while the graph's queues are
 /// full; `try_send` returns false instead. A blocked call throws `cancelled_error` when the run
 /// stops (cancel or operator failure).
 ///
-/// Thread safety: every member may be called from any thread; calls are serialised per input.
+/// Thread safety: every member may be called from any thread, on any copy. Calls on copies of
+/// one input are serialised, and each takes effect atomically at one point: a record is
+/// stamped with the time `time()` returns at that point, and `advance_to` and `close` change
+/// the time or end the input *before* they wait for queue space, so a call that blocks never
+/// applies a stale decision when it resumes. See docs/architecture.md, "Input handles and
+/// threads", for the full contract.
 /// Errors: `usage_error` (naming the input) for send after close, send before `runtime::run`,
-/// or `advance_to` going backwards.
+/// `advance_to` going backwards or beyond `max_timestamp`.
 #include <streamweave/detail/batch.hpp>
 #include <streamweave/detail/input_state.hpp>
+#include <streamweave/runtime/record_size.hpp>
 
 #include <memory>
 #include <mutex>
@@ -26,6 +33,86 @@
 #include <vector>
 
 namespace streamweave {
+
+namespace detail {
+
+/// Appends copies of records to an input's staging batch, continuing in fresh batches when one
+/// fills, without handing anything over until `commit`. If a copy throws, the destructor
+/// undoes everything: the staging batch is cut back and the fresh batches are released, so a
+/// `send(span)` that fails sends nothing. Requires the input's mutex.
+template <class T>
+class staged_append {
+ public:
+  explicit staged_append(input_state& s) : s_(s) {
+    if (s_.staging() == nullptr) s_.staging() = acquire_batch<T>(s_.pool(), s_.time(), s_.batch_size());
+    first_ = static_cast<batch<T>*>(s_.staging());
+    kept_ = first_->records.size();
+    kept_bytes_ = s_.staged_bytes();
+    bytes_ = kept_bytes_;
+  }
+  staged_append(const staged_append&) = delete;
+  staged_append& operator=(const staged_append&) = delete;
+  ~staged_append() {
+    if (committed_) return;
+    while (first_->records.size() > kept_) first_->records.pop_back();
+    s_.staged_bytes() = kept_bytes_;
+    for (batch<T>* b : more_)
+      if (b != nullptr) release_batch(b);
+  }
+
+  void append(const T& r) {
+    if (current_full()) {
+      more_.push_back(nullptr);  // room first, so the new batch is never lost
+      more_.back() = acquire_batch<T>(s_.pool(), s_.time(), s_.batch_size());
+      bytes_ = 0;
+    }
+    batch<T>* current = more_.empty() ? first_ : more_.back();
+    current->records.push_back(r);
+    if (s_.batch_bytes() != 0) bytes_ += record_size<T>::bytes(current->records.back());
+  }
+
+  /// Hands every full batch over (in order, at the current time) and keeps the last partial
+  /// one as the staging batch. Returns true when something was handed over.
+  bool commit() {
+    committed_ = true;
+    s_.staging() = nullptr;
+    s_.staged_bytes() = 0;
+    if (!current_full()) {
+      s_.staging() = more_.empty() ? first_ : more_.back();
+      s_.staged_bytes() = bytes_;
+      if (more_.empty()) return false;
+      more_.pop_back();
+    }
+    std::size_t next = 0;  // more_[next..] are still ours: hand_over takes its batch even when it throws
+    try {
+      s_.hand_over(first_);
+      while (next < more_.size()) s_.hand_over(more_[next++]);
+    } catch (...) {
+      // The run stopped (an exchange key function threw): nothing downstream reads the rest.
+      for (; next < more_.size(); ++next) release_batch(more_[next]);
+      throw;
+    }
+    return true;
+  }
+
+ private:
+  /// True when the batch being filled has `batch_size` records or reached the byte budget.
+  bool current_full() const noexcept {
+    const batch<T>* current = more_.empty() ? first_ : more_.back();
+    const std::size_t limit = s_.batch_bytes();
+    return current->records.size() >= s_.batch_size() || (limit != 0 && bytes_ >= limit);
+  }
+
+  input_state& s_;
+  batch<T>* first_ = nullptr;
+  std::vector<batch<T>*> more_;
+  std::size_t kept_ = 0;
+  std::size_t kept_bytes_ = 0;
+  std::size_t bytes_ = 0;  // of the current (last) batch
+  bool committed_ = false;
+};
+
+}  // namespace detail
 
 template <class T>
 class input_handle {
@@ -36,25 +123,25 @@ class input_handle {
           s->close(lock);
         })) {}
 
-  /// Sends one record at the current time; blocks while the graph is back-pressured.
+  /// Sends one record at the current time; blocks while the graph is back-pressured. If moving
+  /// the record into the batch throws, nothing is sent.
   void send(T record) {
     std::unique_lock lock(state_->mutex);
     state_->check_can_send("send");
     stage(std::move(record));
-    if (staged_size() >= state_->batch_size()) state_->flush(lock, true);
+    if (staging_full()) state_->flush(lock, true);
   }
 
-  /// Sends the records as (part of) batches at the current time; blocks like `send`.
+  /// Sends copies of `records`, all at the current time, as (part of) batches; blocks like
+  /// `send`. All or nothing: if copying a record throws, none of them is sent (records staged
+  /// by earlier calls stay staged) and the exception propagates.
   void send(std::span<const T> records) {
     std::unique_lock lock(state_->mutex);
     state_->check_can_send("send");
-    for (const T& r : records) {
-      stage(r);
-      if (staged_size() >= state_->batch_size()) {
-        state_->flush(lock, true);  // may release the mutex while it waits for space
-        state_->check_can_send("send");  // another thread may have closed the input meanwhile
-      }
-    }
+    if (records.empty()) return;
+    detail::staged_append<T> append(*state_);
+    for (const T& r : records) append.append(r);
+    if (append.commit()) state_->wait_for_space(lock);
   }
   void send(const std::vector<T>& records) { send(std::span<const T>(records)); }
 
@@ -65,9 +152,9 @@ class input_handle {
     std::unique_lock lock(state_->mutex);
     state_->check_can_send("try_send");
     if (state_->backpressured()) return false;
-    if (staged_size() >= state_->batch_size() && !state_->flush(lock, false)) return false;
+    if (staging_full() && !state_->flush(lock, false)) return false;
     stage(std::move(record));
-    if (staged_size() >= state_->batch_size()) state_->flush(lock, false);
+    if (staging_full()) state_->flush(lock, false);
     return true;
   }
 
@@ -77,7 +164,9 @@ class input_handle {
     state_->flush(lock, true);
   }
 
-  /// Promises that no record earlier than `t` follows. Sends what is staged first.
+  /// Promises that no record earlier than `t` follows. Sends what is staged first (at the old
+  /// time); the new time is in effect for every copy before the call waits for queue space.
+  /// Throws `usage_error` when `t < time()`, when `t > max_timestamp` or after `close()`.
   void advance_to(timestamp t) {
     std::unique_lock lock(state_->mutex);
     state_->advance_to(lock, t);
@@ -97,11 +186,18 @@ class input_handle {
   const std::string& name() const noexcept { return state_->name(); }
 
  private:
-  std::size_t staged_size() const noexcept { return state_->staging() ? state_->staging()->size() : 0; }
+  bool staging_full() const noexcept {
+    const detail::batch_base* b = state_->staging();
+    if (b == nullptr) return false;
+    const std::size_t limit = state_->batch_bytes();
+    return b->size() >= state_->batch_size() || (limit != 0 && state_->staged_bytes() >= limit);
+  }
   void stage(T record) {
     auto*& staging = state_->staging();
     if (staging == nullptr) staging = detail::acquire_batch<T>(state_->pool(), state_->time(), state_->batch_size());
-    static_cast<detail::batch<T>*>(staging)->records.push_back(std::move(record));
+    auto& records = static_cast<detail::batch<T>*>(staging)->records;
+    records.push_back(std::move(record));
+    if (state_->batch_bytes() != 0) state_->staged_bytes() += record_size<T>::bytes(records.back());
   }
 
   std::shared_ptr<detail::input_state> state_;

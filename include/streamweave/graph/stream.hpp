@@ -56,6 +56,10 @@ constexpr std::uint64_t multiply_high(std::uint64_t a, std::uint64_t b) noexcept
 }
 }  // namespace detail
 
+/// The most parallel instances one operator may have (`exchange`, `key_by`, partitioned
+/// sources): more would not fit the process (each instance has its own queues and task).
+inline constexpr std::size_t max_parallelism = 4096;
+
 /// The instance of an `n`-way exchange that a record whose key hashes to `hash` goes to.
 /// Hashes are mixed with MurmurHash3's 64-bit finalizer first, so small integer keys spread,
 /// then mapped onto [0, n) by a multiply-shift (no division on the per-record path).
@@ -140,6 +144,13 @@ class graph_access {
   static std::string default_name(graph_state& g, const char* kind) {
     return std::string(kind) + "#" + std::to_string(g.names_given++);
   }
+  /// Throws `usage_error` naming `what` when `n` parallel instances cannot work.
+  static void check_parallelism(std::size_t n, const std::string& what) {
+    if (n == 0) throw usage_error(what + ": needs at least one instance");
+    if (n > max_parallelism)
+      throw usage_error(what + ": " + std::to_string(n) + " parallel instances are too many (at most " +
+                        std::to_string(max_parallelism) + ")");
+  }
   /// `name` (moved from) when the user gave one, else the next default name for `kind`.
   static std::string name_or_default(graph_state& g, std::string& name, const char* kind) {
     return name.empty() ? default_name(g, kind) : std::move(name);
@@ -200,11 +211,13 @@ class stream {
   [[nodiscard]] basic_chain<detail::stream_origin<T>, T, std::tuple<detail::inspect_stage<F>>> inspect(F f, std::string name = {}) const;
 
   /// Repartitions by `key(const T&)` (hashed with std::hash) into `n` parallel instances of the
-  /// next operator (0 = hardware concurrency). Each record goes to exactly one instance:
+  /// next operator (0 = hardware concurrency; at most `max_parallelism`, else `usage_error`).
+  /// Each record goes to exactly one instance:
   /// `exchange_destination(std::hash<K>{}(key(r)), n)`.
   template <class Key>
   stream<T> exchange(Key key, std::size_t n = 0) const {
     if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
+    detail::graph_access::check_parallelism(n, "exchange after '" + producer_name() + "'");
     return stream<T>(graph_, node_, port_, parallelism_, std::make_shared<detail::key_partition<T, Key>>(std::move(key), n));
   }
 
@@ -264,7 +277,9 @@ class stream {
   output_handle<T> output(std::size_t capacity = 65536, std::string name = {}) const {
     auto state = std::make_shared<detail::output_state<T>>(capacity == 0 ? 1 : capacity);
     add_sink(name, "output", false, detail::frontier_interest::always,
-             [state](const detail::instance_info&) { return std::make_unique<detail::output_body<T>>(state); });
+             [state](const detail::instance_info& info) {
+               return std::make_unique<detail::output_body<T>>(state, info.index, info.count);
+             });
     return output_handle<T>(state);
   }
 

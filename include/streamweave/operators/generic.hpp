@@ -26,13 +26,19 @@
 ///  - The builder runs once per parallel instance before the run starts; the body it returns
 ///    is that instance's state and runs in one activation at a time (no locks needed).
 ///  - The body is called whenever input arrives or an input frontier changes. It should
-///    consume what `for_each` offers; batches it leaves are offered again next time.
+///    consume what `for_each` offers; batches it leaves are offered again next time. A body
+///    that leaves input (waiting for another input's frontier, say) is not called again until
+///    more input arrives or a frontier changes: it never spins.
 ///  - `retain()` on an input batch mints a capability at the batch's time: that is how an
 ///    operator keeps the right to emit after the batch is gone. Dropping a capability releases
 ///    it; a capability kept forever stops time at that point downstream.
 ///  - A notification requested with `notify_at(cap)` is delivered, with its capability, once
 ///    every input frontier has passed `cap.time()` (no record at a time `<= cap.time()` can
-///    arrive any more). Deliveries come in time order.
+///    arrive any more). Deliveries come in time order. A request for a time that has already
+///    passed is delivered by the next `for_each_notification`: in the same call when made
+///    from inside its callback (re-arming), else in the body's next call, which the runtime
+///    makes right away. Calling `for_each_notification` from inside its own callback throws
+///    `usage_error`.
 #include <streamweave/detail/batch.hpp>
 #include <streamweave/detail/node.hpp>
 #include <streamweave/error.hpp>
@@ -185,30 +191,62 @@ class notificator {
   void notify_at(capability cap) {
     if (!cap.valid()) throw usage_error("notify_at() with an empty capability");
     pending_.push_back(std::move(cap));
+    ++fresh_;
   }
   /// Calls `f(capability&)` for every requested time that `passed(time)` says is complete, in
-  /// time order; the capability is dropped after `f` returns unless `f` moved it away.
+  /// time order; the capability is dropped after `f` returns unless `f` moved it away. A
+  /// request that `f` makes for a time that has passed too is delivered in the same call, after
+  /// the ones already taken (as Timely does), so re-arming never waits for a frontier change
+  /// that may never come. Calling `deliver` from inside `f` throws `usage_error`.
   template <class Passed, class F>
   void deliver(Passed&& passed, F&& f) {
-    ready_.clear();
-    for (std::size_t i = 0; i < pending_.size();) {
-      if (passed(pending_[i].time())) {
-        ready_.push_back(std::move(pending_[i]));
-        pending_[i] = std::move(pending_.back());
-        pending_.pop_back();
-      } else {
-        ++i;
+    if (delivering_)
+      throw usage_error("for_each_notification() called from inside its own callback; request with notify_at() "
+                        "instead, it is delivered in the same call when its time has passed");
+    delivering_ = true;
+    struct end_delivery {
+      notificator& n;
+      ~end_delivery() {
+        n.ready_.clear();
+        n.delivering_ = false;
       }
+    } done{*this};
+    for (;;) {
+      ready_.clear();
+      for (std::size_t i = 0; i < pending_.size();) {
+        if (passed(pending_[i].time())) {
+          ready_.push_back(std::move(pending_[i]));
+          pending_[i] = std::move(pending_.back());
+          pending_.pop_back();
+        } else {
+          ++i;
+        }
+      }
+      if (ready_.empty()) break;
+      std::sort(ready_.begin(), ready_.end(), [](const capability& a, const capability& b) { return a.time() < b.time(); });
+      for (auto& cap : ready_) f(cap);
     }
-    std::sort(ready_.begin(), ready_.end(), [](const capability& a, const capability& b) { return a.time() < b.time(); });
-    for (auto& cap : ready_) f(cap);
-    ready_.clear();
+    fresh_ = 0;  // every request left has been checked against this activation's frontiers
   }
   std::size_t pending() const noexcept { return pending_.size(); }
+
+  // Runtime use (the generic operator's node body).
+  /// Starts a body call: requests made from here on are *fresh* until the next delivery.
+  void begin_call() noexcept { fresh_ = 0; }
+  /// True when a fresh request's time has passed: the body must run again to deliver it,
+  /// since no frontier change may ever wake it.
+  template <class Passed>
+  bool fresh_passed(Passed&& passed) const {
+    for (std::size_t i = pending_.size() - fresh_; i < pending_.size(); ++i)
+      if (passed(pending_[i].time())) return true;
+    return false;
+  }
 
  private:
   std::vector<capability> pending_;
   std::vector<capability> ready_;
+  std::size_t fresh_ = 0;  // requests at the end of pending_ made since the last delivery
+  bool delivering_ = false;
 };
 
 /// What a unary generic operator's body sees on each call.
@@ -299,6 +337,16 @@ class outputs_context<std::tuple<Ts...>, Us...> {
 
 namespace detail {
 
+/// Whether a generic body should run again right away. Only when it stopped because its
+/// activation budget ran out with input left, or when it asked for a notification whose time
+/// has already passed. A body that leaves input on purpose (waiting for another input's
+/// frontier, say) is parked instead: a push into one of its queues or a frontier change wakes
+/// it, so it never spins.
+inline bool generic_run_again(activation& act, const notificator& notes) {
+  if (act.budget_spent() && act.has_input() && !act.blocked()) return true;
+  return notes.fresh_passed([&](timestamp t) { return act.all_inputs_passed(t); });
+}
+
 /// Runs a user body as a node: binds the output, calls the body, sends buffered output.
 template <class Context, class U, class Body>
 class generic_body final : public node_body {
@@ -306,10 +354,11 @@ class generic_body final : public node_body {
   explicit generic_body(Body body) : body_(std::move(body)) {}
   bool activate(activation& act) override {
     out_.bind(&act);
+    notes_.begin_call();
     Context ctx(act, out_, notes_);
     body_(ctx);
     out_.flush();
-    return act.has_input() && !act.blocked();
+    return generic_run_again(act, notes_);
   }
 
  private:
@@ -325,10 +374,11 @@ class generic_outputs_body final : public node_body {
   explicit generic_outputs_body(Body body) : generic_outputs_body(std::move(body), std::index_sequence_for<Us...>{}) {}
   bool activate(activation& act) override {
     std::apply([&](auto&... o) { (o.bind(&act), ...); }, outs_);
+    notes_.begin_call();
     Context ctx(act, outs_, notes_);
     body_(ctx);
     std::apply([](auto&... o) { (o.flush(), ...); }, outs_);
-    return act.has_input() && !act.blocked();
+    return generic_run_again(act, notes_);
   }
 
  private:

@@ -49,13 +49,14 @@ class capability {
   progress::location_id location() const noexcept { return location_; }
 
   /// A new capability for the same output at `t`. Throws `usage_error` when `t` is earlier than
-  /// this capability's time or this capability is empty.
+  /// this capability's time, beyond `max_timestamp`, or this capability is empty.
   capability delayed(timestamp t) const {
     check_later(t, "delayed");
     return capability(buffer_, location_, t);
   }
 
-  /// Moves this capability to the later time `t` (`-1` at the old time, `+1` at `t`).
+  /// Moves this capability to the later time `t` (`-1` at the old time, `+1` at `t`). Throws
+  /// like `delayed`.
   void downgrade(timestamp t) {
     check_later(t, "downgrade");
     buffer_->post(location_, t, +1);
@@ -84,6 +85,9 @@ class capability {
     if (t < time_)
       throw usage_error(std::string("capability::") + what + " to time " + std::to_string(t) +
                         ", earlier than the capability's time " + std::to_string(time_));
+    if (t > max_timestamp)
+      throw usage_error(std::string("capability::") + what + " to time " + std::to_string(t) +
+                        ", beyond the largest time, max_timestamp = 2^64 - 2 (2^64 - 1 is the empty frontier)");
   }
 
   detail::progress_buffer* buffer_ = nullptr;

@@ -8,9 +8,13 @@
 /// for every time, and becomes `done()` when the stream can produce nothing more.
 ///
 /// Thread safety: all members may be called from any thread.
-/// Memory ordering: the runtime's progress tracker publishes the frontier with a release store
-/// after applying the progress that justifies it; `is_complete` reads it with acquire, so work
-/// the completed operators did is visible to the caller.
+/// Memory ordering: the runtime's progress tracker publishes the frontier (seq_cst store) after
+/// applying the progress that justifies it; `is_complete` reads it with acquire, so work the
+/// completed operators did is visible to the caller. A blocked waiter and the publisher meet in
+/// a store-buffering handshake (waiter: increment `waiters`, then read `frontier`; publisher:
+/// write `frontier`, then read `waiters`), which needs every one of those four accesses to be
+/// seq_cst: with acquire/release alone both sides may read the old value, and the wake-up is
+/// lost (allowed by the C++ model and on POWER and ARM, though not on x86).
 #include <streamweave/progress/timestamp.hpp>
 
 #include <atomic>
@@ -44,8 +48,9 @@ class probe {
  public:
   explicit probe(std::shared_ptr<detail::probe_state> state) : state_(std::move(state)) {}
 
-  /// True when every time `<= t` is complete at the stream.
-  bool is_complete(timestamp t) const noexcept { return state_->frontier.load(std::memory_order_acquire) > t; }
+  /// True when every time `<= t` is complete at the stream. Once the stream is done, every
+  /// time is complete, `max()` included.
+  bool is_complete(timestamp t) const noexcept { return complete(state_->frontier.load(std::memory_order_acquire), t); }
   /// True when the stream can produce nothing more (every time is complete).
   bool done() const noexcept {
     return state_->frontier.load(std::memory_order_acquire) == std::numeric_limits<timestamp>::max();
@@ -53,14 +58,19 @@ class probe {
   /// The earliest time that may still appear (max() when done).
   timestamp frontier() const noexcept { return state_->frontier.load(std::memory_order_acquire); }
 
-  /// Waits until `t` is complete or `timeout` passes. Spins briefly before blocking, so a time
-  /// that completes within microseconds is seen without a sleep/wake round trip. Returns false on
-  /// timeout, or as soon as the run stops without completing `t` (failure or cancellation).
+  /// Waits until `t` is complete or `timeout` passes (`nanoseconds::max()`: no limit; zero or
+  /// less: no wait). Spins briefly before blocking, so a time that completes within
+  /// microseconds is seen without a sleep/wake round trip. Returns false on timeout, or as soon
+  /// as the run stops without completing `t` (failure or cancellation).
   bool wait_until_complete(timestamp t, std::chrono::nanoseconds timeout) const;
   /// Waits without a time limit; returns false only when the run stopped first.
-  bool wait_until_complete(timestamp t) const { return wait_until_complete(t, std::chrono::hours(24 * 365)); }
+  bool wait_until_complete(timestamp t) const { return wait_until_complete(t, std::chrono::nanoseconds::max()); }
 
  private:
+  static constexpr bool complete(timestamp frontier, timestamp t) noexcept {
+    return frontier > t || frontier == std::numeric_limits<timestamp>::max();
+  }
+
   std::shared_ptr<detail::probe_state> state_;
 };
 

@@ -29,6 +29,12 @@ namespace streamweave {
 /// The default logical time of a batch: an unsigned 64-bit epoch.
 using timestamp = std::uint64_t;
 
+/// The largest time a record, a capability or an input may carry: 2^64 - 2. The value
+/// 2^64 - 1 is reserved for the *empty frontier* ("nothing more can arrive"), so every API
+/// that sets a time (`input_handle::advance_to`, `capability::delayed` and `downgrade`)
+/// rejects it with `usage_error`, and watermarks are clamped to `max_timestamp`.
+inline constexpr timestamp max_timestamp = std::numeric_limits<timestamp>::max() - 1;
+
 template <class T>
 struct timestamp_traits;
 

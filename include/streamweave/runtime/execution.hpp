@@ -30,6 +30,11 @@ struct queue_stats {
   std::size_t depth = 0;      // batches queued now
   std::size_t max_depth = 0;  // most batches ever queued at once
   std::size_t capacity = 0;
+  /// Bytes of the records queued now, and at most at once (`record_size`), counted only when
+  /// the queue has a byte budget (`runtime_options::queue_bytes`, else all three are 0).
+  std::size_t bytes = 0;
+  std::size_t max_bytes = 0;
+  std::size_t byte_budget = 0;
 };
 
 class execution {

@@ -1,20 +1,29 @@
 #pragma once
 /// \file
-/// Settings of a `runtime`.
+/// Settings of a `runtime`. Values that cannot work are rejected with `usage_error` naming the
+/// option and its limit: `threads` by the `runtime` constructor, the others by `runtime::run`.
 #include <cstddef>
 
 namespace streamweave {
 
 struct runtime_options {
+  /// Limits: beyond them a run could not allocate its queues or batches, or the thread pool.
+  static constexpr std::size_t max_threads = 4096;
+  static constexpr std::size_t max_batch_size = std::size_t{1} << 24;
+  static constexpr std::size_t max_queue_capacity = std::size_t{1} << 20;
+
   /// Worker threads of the runtime's own oneTBB arena; 0 = the machine's hardware concurrency.
-  /// Ignored when the host passes its own arena.
+  /// Ignored when the host passes its own arena. At most `max_threads`.
   std::size_t threads = 0;
-  /// Records per batch that sources, input handles and operators aim for.
+  /// Records per batch that sources, input handles and operators aim for; 1 to
+  /// `max_batch_size`.
   std::size_t batch_size = 1024;
-  /// Batches an edge queue holds at most (per consumer instance and input). A producer facing a
-  /// full queue stops and is resumed when space frees; input handles block.
+  /// Batches an edge queue holds at most (per consumer instance and input); 1 to
+  /// `max_queue_capacity`. A producer facing a full queue stops and is resumed when space
+  /// frees; input handles block.
   std::size_t queue_capacity = 64;
-  /// Input batches an operator instance processes per activation before it yields its thread.
+  /// Input batches an operator instance processes per activation before it yields its thread;
+  /// at least 1.
   std::size_t activation_budget = 16;
   /// Deterministic mode: each run executes on one thread of its own (not on the arena; `threads`
   /// and a host arena are ignored) with a fixed schedule, and input handles' calls are released
@@ -23,6 +32,14 @@ struct runtime_options {
   /// output at every sink, in the same order, whatever the timing of the sending threads.
   /// See docs/architecture.md, "Deterministic mode", for the exact guarantee and its costs.
   bool deterministic = false;
+  /// Byte budget of each edge queue, in bytes of records as `record_size<T>` measures them
+  /// (runtime/record_size.hpp; `sizeof(T)` unless specialized); 0 = no byte limit, only
+  /// `queue_capacity`. A queue takes a batch while the bytes it holds stay within the budget,
+  /// and always takes one batch when it is empty, so an edge holds at most `queue_bytes` plus
+  /// one batch. Input handles also hand a staged batch over once it reaches `queue_bytes`. For
+  /// large records, set it together with a `batch_size` whose batches fit the budget
+  /// (docs/architecture.md, "Bounding memory").
+  std::size_t queue_bytes = 0;
 };
 
 }  // namespace streamweave

@@ -10,16 +10,20 @@
 ///
 /// Thread safety: all members may be called from any thread, concurrently.
 #include <streamweave/detail/batch.hpp>
+#include <streamweave/detail/deadline.hpp>
 #include <streamweave/detail/node.hpp>
 #include <streamweave/sinks/collection.hpp>
 
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <utility>
+#include <vector>
 
 namespace streamweave {
 
@@ -33,7 +37,9 @@ struct output_state {
   std::size_t capacity;            // records
   bool finished = false;           // guarded by mutex: the stream ended
   bool stopped = false;            // guarded by mutex: the run stopped early
-  std::function<void()> wake_sink; // guarded by mutex: set while the sink waits for room
+  /// Guarded by mutex: one slot per parallel sink instance, set while that instance waits for
+  /// room; `pop` resumes every waiting instance (they share the one buffer).
+  std::vector<std::function<void()>> wake_sinks;
 };
 }  // namespace detail
 
@@ -42,20 +48,25 @@ class output_handle {
  public:
   explicit output_handle(std::shared_ptr<detail::output_state<T>> s) : state_(std::move(s)) {}
 
-  /// The next record if one is buffered.
+  /// The next record if one is buffered. If moving the record out throws, the exception
+  /// propagates and the record stays in the buffer (records whose move may throw are copied
+  /// out instead, as `std::move_if_noexcept` does).
   std::optional<timed<T>> try_pop() {
     std::unique_lock lock(state_->mutex);
     return take(lock);
   }
   /// Waits up to `timeout` for the next record; nothing on timeout or when the stream finished.
+  /// `nanoseconds::max()` waits without a limit; zero or less does not wait.
   std::optional<timed<T>> pop(std::chrono::nanoseconds timeout) {
+    const auto deadline = detail::deadline_after(timeout);
     std::unique_lock lock(state_->mutex);
-    state_->readable.wait_for(lock, timeout, [&] { return !state_->items.empty() || state_->finished || state_->stopped; });
+    detail::wait_until(state_->readable, lock, deadline,
+                       [&] { return !state_->items.empty() || state_->finished || state_->stopped; });
     return take(lock);
   }
   /// Waits for the next record; nothing when the stream finished, or the run stopped (failure
   /// or cancel), and the buffer is empty.
-  std::optional<timed<T>> pop() { return pop(std::chrono::hours(24 * 365)); }
+  std::optional<timed<T>> pop() { return pop(std::chrono::nanoseconds::max()); }
   /// True when the stream ended and every record was popped.
   bool finished() const {
     std::lock_guard lock(state_->mutex);
@@ -63,12 +74,22 @@ class output_handle {
   }
 
  private:
+  /// Removes the front record only once the returned value holds it: the value is built in
+  /// place in the caller's object (guaranteed elision) before the guard's destructor runs, and
+  /// the guard does nothing when that construction threw.
   std::optional<timed<T>> take(std::unique_lock<std::mutex>&) {
     if (state_->items.empty()) return std::nullopt;
-    timed<T> out = std::move(state_->items.front());
-    state_->items.pop_front();
-    if (state_->wake_sink) std::exchange(state_->wake_sink, nullptr)();
-    return out;
+    struct pop_front_on_success {
+      detail::output_state<T>& s;
+      int exceptions = std::uncaught_exceptions();
+      ~pop_front_on_success() {
+        if (std::uncaught_exceptions() != exceptions) return;
+        s.items.pop_front();
+        for (auto& wake : s.wake_sinks)
+          if (wake) std::exchange(wake, nullptr)();  // room again: resume every waiting instance
+      }
+    } guard{*state_};
+    return std::optional<timed<T>>(std::in_place, std::move_if_noexcept(state_->items.front()));
   }
   std::shared_ptr<detail::output_state<T>> state_;
 };
@@ -77,10 +98,14 @@ namespace detail {
 template <class T>
 class output_body final : public node_body {
  public:
-  explicit output_body(std::shared_ptr<output_state<T>> s) : state_(std::move(s)) {}
+  output_body(std::shared_ptr<output_state<T>> s, std::size_t instance, std::size_t instances)
+      : state_(std::move(s)), instance_(instance) {
+    std::lock_guard lock(state_->mutex);
+    if (state_->wake_sinks.size() < instances) state_->wake_sinks.resize(instances);
+  }
   ~output_body() override {
     std::lock_guard lock(state_->mutex);
-    state_->wake_sink = nullptr;
+    state_->wake_sinks[instance_] = nullptr;
     if (!state_->finished) state_->stopped = true;
     state_->readable.notify_all();
   }
@@ -104,7 +129,7 @@ class output_body final : public node_body {
       state_->readable.notify_all();
     }
     if (state_->items.size() >= state_->capacity && act.has_input()) {
-      state_->wake_sink = act.waker();  // resumed by the next pop
+      state_->wake_sinks[instance_] = act.waker();  // resumed by the next pop
       return false;
     }
     return act.has_input();
@@ -112,6 +137,7 @@ class output_body final : public node_body {
 
  private:
   std::shared_ptr<output_state<T>> state_;
+  std::size_t instance_;
 };
 }  // namespace detail
 

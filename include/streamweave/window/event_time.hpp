@@ -16,7 +16,8 @@
 ///    `send`, `mark_idle`, `advance_to` and `poll_idle` (not by `watermark`, `flush` or `close`;
 ///    there is no background thread). Sending on an idle partition makes it active again.
 ///  - Time never goes backwards: `advance_to(t)` raises it by hand; every change is passed to
-///    `input_handle::advance_to`.
+///    `input_handle::advance_to`. Watermarks are clamped to `max_timestamp` (2^64 - 2): a
+///    record with event time 2^64 - 1 is sent at 2^64 - 2.
 /// A record is sent at the time current right after its own event time was accounted for, so a
 /// record within the disorder bound has batch time <= its event time; a record more than
 /// `max_disorder` behind (or sent after idleness moved time past it) gets a batch time after
@@ -44,7 +45,9 @@ struct event_time_options {
   /// How far (in event-time units) a record may be behind the latest event time of its
   /// partition and still be on time.
   timestamp max_disorder = 0;
-  /// Independent partitions of the input, each with its own watermark.
+  /// The most partitions an input may have.
+  static constexpr std::size_t max_partitions = std::size_t{1} << 20;
+  /// Independent partitions of the input, each with its own watermark (1 to `max_partitions`).
   std::size_t partitions = 1;
   /// A partition that sends nothing for this long is idle; zero: only `mark_idle` makes it idle.
   std::chrono::steady_clock::duration idle_timeout{0};
@@ -82,9 +85,13 @@ class event_time_input {
     std::lock_guard lock(s_->mutex);
     s_->update();
   }
-  /// Raises the input's time to at least `t` by hand (never lowers it).
+  /// Raises the input's time to at least `t` by hand (never lowers it). Throws `usage_error`
+  /// when `t > max_timestamp`.
   void advance_to(timestamp t) {
     std::lock_guard lock(s_->mutex);
+    if (t > max_timestamp)
+      throw usage_error("event-time input '" + s_->handle.name() + "': advance_to(" + std::to_string(t) +
+                        ") is beyond the largest time, max_timestamp = 2^64 - 2; call close() to end the input");
     s_->floor = std::max(s_->floor, t);
     s_->update();
   }
@@ -109,9 +116,15 @@ class event_time_input {
   };
   struct state {
     state(input_handle<T> h, EventTime et, const event_time_options& o)
-        : handle(std::move(h)), event_time(std::move(et)), options(o), parts(o.partitions) {
-      if (o.partitions == 0) throw usage_error("event-time input '" + handle.name() + "': needs at least one partition");
+        : handle(std::move(h)), event_time(std::move(et)), options(o), parts(checked_partitions(o, handle.name())) {
       for (auto& p : parts) p.last = std::chrono::steady_clock::now();
+    }
+    static std::size_t checked_partitions(const event_time_options& o, const std::string& name) {
+      if (o.partitions == 0) throw usage_error("event-time input '" + name + "': needs at least one partition");
+      if (o.partitions > event_time_options::max_partitions)
+        throw usage_error("event-time input '" + name + "': " + std::to_string(o.partitions) +
+                          " partitions are too many (at most " + std::to_string(event_time_options::max_partitions) + ")");
+      return o.partitions;
     }
     part& at(std::size_t i) {
       if (i >= parts.size())
@@ -126,13 +139,14 @@ class event_time_input {
       timestamp all_idle = 0;
       for (part& p : parts) {
         if (options.idle_timeout.count() > 0 && !p.idle && now - p.last >= options.idle_timeout) p.idle = true;
-        if (p.any) all_idle = std::max(all_idle, p.seen == ~timestamp{0} ? p.seen : p.seen + 1);
+        if (p.any) all_idle = std::max(all_idle, std::min(p.seen, max_timestamp - 1) + 1);
         if (p.idle) continue;
         any_active = true;
         const timestamp wm = p.any && p.seen > options.max_disorder ? p.seen - options.max_disorder : 0;
         active_min = std::min(active_min, wm);
       }
-      const timestamp target = std::max(floor, any_active ? active_min : all_idle);
+      // Watermarks stop at max_timestamp: 2^64 - 1 is the empty frontier, never a time.
+      const timestamp target = std::min(std::max(floor, any_active ? active_min : all_idle), max_timestamp);
       if (target > handle.time()) handle.advance_to(target);
     }
     std::mutex mutex;

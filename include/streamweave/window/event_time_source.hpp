@@ -11,7 +11,10 @@
 /// event time (never late for a window containing it, at any allowed lateness); a record more
 /// than `max_disorder` behind gets a later batch time and may be late. When the generator is
 /// exhausted the instance drops its capability. Batch boundaries depend only on the generated
-/// sequence and `batch_size`, so the stamping is deterministic.
+/// sequence and `batch_size`, so the stamping is deterministic. A batch also ends when the
+/// watermark moves, and each batch takes one unit of the activation budget, so an instance
+/// stops generating while its consumers are back-pressured. Watermarks are clamped to
+/// `max_timestamp`.
 ///
 /// A generator source has no idleness: it ends by returning nullopt. For partitions that may
 /// go quiet, feed an `event_time_input` (window/event_time.hpp), whose idleness policy lets an
@@ -22,6 +25,7 @@
 #include <streamweave/detail/node.hpp>
 #include <streamweave/graph/graph.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -40,24 +44,27 @@ class event_time_source_body final : public node_body {
   event_time_source_body(G generator, EventTime event_time, timestamp max_disorder, capability cap)
       : generator_(std::move(generator)), event_time_(std::move(event_time)), max_disorder_(max_disorder), cap_(std::move(cap)) {}
 
+  /// One batch per unit of budget, ended early when the watermark moves (the record that moved
+  /// it waits in `carry_` and opens the next batch), so an activation stops when it is blocked
+  /// or out of budget however often the watermark moves.
   bool activate(activation& act) override {
     if (!cap_) return false;  // exhausted
     while (!act.blocked() && act.take_budget()) {
       owned_batch<T> out(act.pool(0), cap_.time(), act.batch_size());
       bool exhausted = false;
       while (out.get().records.size() < act.batch_size()) {
-        std::optional<T> r = generator_();
+        std::optional<T> r = carry_ ? std::exchange(carry_, std::nullopt) : generator_();
         if (!r) {
           exhausted = true;
           break;
         }
         const timestamp e = static_cast<timestamp>(event_time_(*r));
-        const timestamp watermark = e > max_disorder_ ? e - max_disorder_ : 0;
+        // Clamped: 2^64 - 1 is the empty frontier, never a time.
+        const timestamp watermark = std::min(e > max_disorder_ ? e - max_disorder_ : 0, max_timestamp);
         if (watermark > cap_.time()) {
-          // Time moves on: what was stamped with the old watermark goes first.
           if (!out.get().records.empty()) {
-            act.emit(0, out.release());
-            out.acquire(act.pool(0), watermark, act.batch_size());
+            carry_ = std::move(r);  // what was stamped with the old watermark goes first
+            break;
           }
           cap_.downgrade(watermark);
           out.get().time = watermark;
@@ -78,6 +85,7 @@ class event_time_source_body final : public node_body {
   EventTime event_time_;
   timestamp max_disorder_;
   capability cap_;
+  std::optional<T> carry_;  // generated, but starts the next batch (the watermark moved)
 };
 
 }  // namespace detail
@@ -92,7 +100,7 @@ stream<T> add_event_time_source(graph& g, std::string name, std::size_t instance
   static_assert(std::is_invocable_r_v<timestamp, const EventTime&, const T&>, "event_time(const T&) must return a timestamp");
   auto state = g.shared_state();
   name = detail::graph_access::name_or_default(*state, name, "event_time_source");
-  if (instances == 0) throw usage_error("event-time source '" + name + "': needs at least one instance");
+  detail::graph_access::check_parallelism(instances, "event-time source '" + name + "'");
   detail::node_spec spec;
   spec.name = std::move(name);
   spec.kind = detail::node_kind::source;
