@@ -1,5 +1,8 @@
 #include "queue/edge_queue.hpp"
 
+#include <algorithm>
+#include <thread>
+
 namespace streamweave::internal {
 
 namespace {
@@ -33,23 +36,29 @@ std::size_t edge_queue::add_producer() {
   return waiting_.size() - 1;
 }
 
-bool edge_queue::reserve_bytes(std::size_t n) {
-  std::size_t held = bytes_.load(std::memory_order_seq_cst);
-  for (;;) {
-    if (held != 0 && n > byte_budget_ - std::min(held, byte_budget_)) return false;
-    if (bytes_.compare_exchange_weak(held, held + n, std::memory_order_seq_cst)) break;
+bool edge_queue::admit_with_bytes(std::size_t n) {
+  // Slot and bytes are decided together under a tiny lock, and nothing is taken when the batch
+  // does not fit: a failed push never holds room for a moment, so a waiter's re-check cannot
+  // miss room that a failing push held (pops still only decrement, without the lock).
+  while (admit_lock_.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
+  const std::size_t count = reserved_.load(std::memory_order_seq_cst);
+  const std::size_t held = bytes_.load(std::memory_order_seq_cst);
+  const bool fits = count < capacity_ && fits_bytes(held, n);
+  if (fits) {
+    reserved_.fetch_add(1, std::memory_order_seq_cst);
+    bytes_.fetch_add(n, std::memory_order_seq_cst);
   }
-  raise_peak(max_bytes_, held + n);
-  return true;
+  admit_lock_.clear(std::memory_order_release);
+  if (fits) raise_peak(max_bytes_, held + n);
+  return fits;
 }
 
 bool edge_queue::try_push(detail::batch_base* b, std::size_t producer) {
-  if (reserved_.fetch_add(1, std::memory_order_seq_cst) >= capacity_) {
-    reserved_.fetch_sub(1, std::memory_order_seq_cst);
-    return false;
-  }
   const std::size_t n = byte_budget_ != 0 ? b->bytes() : 0;
-  if (byte_budget_ != 0 && !reserve_bytes(n)) {
+  if (byte_budget_ != 0) {
+    if (!admit_with_bytes(n)) return false;
+  } else if (reserved_.fetch_add(1, std::memory_order_seq_cst) >= capacity_) {
+    // Only fails when the queue really is full, so this brief over-count hides no room.
     reserved_.fetch_sub(1, std::memory_order_seq_cst);
     return false;
   }
@@ -60,6 +69,7 @@ bool edge_queue::try_push(detail::batch_base* b, std::size_t producer) {
     depth_.fetch_sub(1, std::memory_order_acq_rel);
     if (byte_budget_ != 0) bytes_.fetch_sub(n, std::memory_order_seq_cst);
     reserved_.fetch_sub(1, std::memory_order_seq_cst);
+    if (has_waiters_.load(std::memory_order_seq_cst)) wake_waiters();  // the room we held is free again
     return false;
   }
   raise_peak(max_depth_, d);
@@ -84,10 +94,7 @@ void edge_queue::add_waiter(std::size_t producer, producer_waker* w, std::size_t
   // Re-check after publishing: a pop that freed space before the flag was visible did not
   // wake us. Only wake for space this producer's batch can use, or it would spin.
   if (reserved_.load(std::memory_order_seq_cst) >= capacity_) return;
-  if (byte_budget_ != 0) {
-    const std::size_t held = bytes_.load(std::memory_order_seq_cst);
-    if (held != 0 && bytes > byte_budget_ - std::min(held, byte_budget_)) return;
-  }
+  if (byte_budget_ != 0 && !fits_bytes(bytes_.load(std::memory_order_seq_cst), bytes)) return;
   wake_waiters();
 }
 

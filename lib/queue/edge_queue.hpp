@@ -74,8 +74,13 @@ class edge_queue {
 
  private:
   void wake_waiters();
-  /// Takes `n` bytes of the budget; false (taking nothing) when they do not fit.
-  bool reserve_bytes(std::size_t n);
+  /// Takes a slot and `n` bytes of the budget at once; false, taking nothing, when either is
+  /// missing.
+  bool admit_with_bytes(std::size_t n);
+  /// A batch of `n` bytes fits next to `held` queued bytes: always into an empty queue.
+  bool fits_bytes(std::size_t held, std::size_t n) const noexcept {
+    return held == 0 || (held <= byte_budget_ && n <= byte_budget_ - held);
+  }
 
   kind kind_;
   std::size_t capacity_;
@@ -90,6 +95,7 @@ class edge_queue {
   std::size_t byte_budget_;
   std::atomic<std::size_t> bytes_{0};  // bytes of the batches queued (or being pushed)
   std::atomic<std::size_t> max_bytes_{0};
+  std::atomic_flag admit_lock_ = ATOMIC_FLAG_INIT;  // byte-budget admissions only
 
   std::atomic<bool> has_waiters_{false};
   std::deque<std::atomic<producer_waker*>> waiting_;  // one slot per producer; sized at wiring

@@ -89,7 +89,11 @@ std::size_t activation::instance_index() const noexcept { return inst_->index; }
 
 std::size_t activation::instance_count() const noexcept { return inst_->count; }
 
-std::function<void()> activation::waker() const { return inst_->owner->waker(); }
+std::function<void()> activation::waker() const {
+  // Only a deterministic run reads the flag (on its single thread, which runs this too).
+  if (inst_->exec->deterministic() != nullptr) inst_->owner->waits_for_outside = true;
+  return inst_->owner->waker();
+}
 
 void activation::wake_at(std::chrono::steady_clock::time_point when) { inst_->exec->timers().wake_at(when, inst_->owner); }
 

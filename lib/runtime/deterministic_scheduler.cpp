@@ -125,6 +125,21 @@ std::size_t deterministic_scheduler::next_input(bool skip_blocked) const {
   return best;
 }
 
+bool deterministic_scheduler::blocked_by_outside() const {
+  const std::size_t hops = exec_.units_.size();
+  for (const auto& b : exec_.inputs_) {
+    if (b->pending.empty()) continue;
+    // Follow the chain of units whose own output waits for a full queue.
+    const unit* u = b->pending.front().consumer;
+    for (std::size_t i = 0; u != nullptr && i <= hops; ++i) {
+      if (u->waits_for_outside) return true;
+      if (u->pending.empty()) break;
+      u = u->pending.front().consumer;
+    }
+  }
+  return false;
+}
+
 bool deterministic_scheduler::flush_inputs() {
   bool all = true;
   for (auto& b : exec_.inputs_)
@@ -189,12 +204,15 @@ void deterministic_scheduler::loop() {
     const bool flushed = flush_inputs();
     std::unique_lock lock(mutex_);
     if (!ready_.empty() && !stalled) continue;
-    // Input batches may still wait for a full queue while nothing is ready: its consumer left
-    // that input on purpose (a generic body waiting for another input's frontier parks
-    // instead of spinning) or waits for an outside thread (an output handle's reader). Either
-    // way the graph is at a fixed point, so, as after a stall, the other inputs' events go in
-    // meanwhile (the blocked input's later events queue behind its batches).
-    const auto candidate = [&] { return flushed ? next_input() : next_input(true); };
+    // Input batches may still wait for a full queue while nothing is ready. If the queues
+    // that hold them back lead to a unit waiting for an outside thread (an output handle's
+    // reader), wait for that wake-up before releasing more input. Otherwise some consumer
+    // left that input on purpose (a generic body waiting for another input's frontier parks
+    // instead of spinning): the graph is at a fixed point, so, as after a stall, the other
+    // inputs' events go in meanwhile (the blocked input's later events queue behind its
+    // batches).
+    const bool skip_blocked = stalled || !blocked_by_outside();
+    const auto candidate = [&] { return flushed ? next_input() : skip_blocked ? next_input(true) : none; };
     std::size_t i = candidate();
     if (i == none) {
       // Stalled: run nothing until the next event is known (so the release point does not

@@ -15,8 +15,11 @@
 ///    either has a later-keyed event queued, or has an empty log and a current time that sorts
 ///    after the event (its next event can only be keyed later), or is closed. After each released event the graph runs to quiescence
 ///    (no unit ready) before the next one is released, or until it stalls: a unit ran twice
-///    with no progress anywhere in between (a body leaving input until a frontier moves),
-///    when the next event is released as soon as it is known.
+///    with no progress anywhere in between, when the next event is released as soon as it is
+///    known. At quiescence, an input whose batches wait for a full queue is skipped (its
+///    later events queue behind them) unless that queue's consumer, through a chain of full
+///    queues, waits for an outside thread: a generic body that leaves input until another
+///    input's frontier moves parks, and the other inputs' events must still go in.
 ///
 /// Hence the order of everything the graph does is a function of the sequence of
 /// (send/flush, advance_to, close) calls made on each input (and their batch boundaries,
@@ -99,6 +102,9 @@ class deterministic_scheduler {
   void release(std::size_t i, const event& e);
   /// Tries to push batches of inputs that met a full queue; true when none is left pending.
   bool flush_inputs();
+  /// True when an input's batches wait for a full queue and the chain of full queues behind
+  /// it ends at a unit that waits for an outside thread (`unit::waits_for_outside`).
+  bool blocked_by_outside() const;
   void append(const input_binding& in, event e);
 
   execution_state& exec_;

@@ -203,6 +203,7 @@ void unit::run() noexcept {
   constexpr int inline_rounds = 16;
   for (int round = 1;; ++round) {
     state_.exchange(running, std::memory_order_acq_rel);  // see schedule()
+    waits_for_outside = false;  // read by a deterministic run's scheduler, on this thread
     const bool more = !exec->stopping() && activate_once() && !exec->stopping();
     exec->run_tracker();
     if (!more) {

@@ -126,6 +126,9 @@ class unit final : public producer_waker {
   /// A loop feedback unit: it takes input while its output waits for queue space
   /// (detail/loop_operators.hpp). Set before the run starts.
   bool unthrottled = false;
+  /// Deterministic runs only (scheduler thread): the body asked for a waker in its last
+  /// activation, so it waits for an outside thread (an output handle's reader) to resume it.
+  bool waits_for_outside = false;
 
   /// Makes sure the unit runs (again) soon. Thread safety: any thread.
   void schedule() noexcept;

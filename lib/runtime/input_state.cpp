@@ -5,6 +5,8 @@
 
 #include <streamweave/error.hpp>
 
+#include <algorithm>
+
 namespace streamweave::detail {
 
 namespace {
@@ -37,7 +39,10 @@ std::size_t input_state::batch_size() const noexcept {
 }
 
 std::size_t input_state::batch_bytes() const noexcept {
-  return binding != nullptr ? binding->exec->config().queue_bytes : 0;
+  // A quarter of the queue's budget, so that several staged batches fit in a queue and the
+  // sender and its consumer overlap.
+  const std::size_t budget = binding != nullptr ? binding->exec->config().queue_bytes : 0;
+  return budget == 0 ? 0 : std::max<std::size_t>(1, budget / 4);
 }
 
 void input_state::wake_senders() noexcept {

@@ -3,6 +3,7 @@
 #include "logging/log.hpp"
 
 #include <oneapi/tbb/global_control.h>
+#include <oneapi/tbb/info.h>
 
 #include <memory>
 #include <mutex>
@@ -33,14 +34,21 @@ std::size_t allowed() { return control::active_value(control::max_allowed_parall
 worker_limit_lease::worker_limit_lease(std::size_t parallelism) : parallelism_(parallelism) {
   auto& l = limit();
   std::lock_guard lock(l.mutex);
-  l.requests.insert(parallelism);
-  if (allowed() < parallelism && l.raised_to < parallelism) {
-    // Replace ours by a larger one: create the new control before dropping the old, so the
-    // limit never falls in between.
-    const std::size_t target = *l.requests.rbegin();
-    auto next = std::make_unique<control>(control::max_allowed_parallelism, target);
-    l.raised = std::move(next);
-    l.raised_to = target;
+  const auto it = l.requests.insert(parallelism);
+  // oneTBB's own default (the process's hardware threads) needs no control; above it, ours
+  // holds the largest request. Never below the default, so that ours never lowers the limit
+  // for the rest of the process, even after a host's smaller control is gone.
+  const std::size_t target = *l.requests.rbegin();
+  if (target > static_cast<std::size_t>(tbb::info::default_concurrency()) && l.raised_to < target) {
+    try {
+      // Create the new control before dropping the old, so the limit never falls in between.
+      auto next = std::make_unique<control>(control::max_allowed_parallelism, target);
+      l.raised = std::move(next);
+      l.raised_to = target;
+    } catch (...) {
+      l.requests.erase(it);
+      throw;
+    }
   }
   const std::size_t now = allowed();
   if (now < parallelism)

@@ -7,9 +7,10 @@
 /// therefore cap a runtime asking for 8 threads at the 4 that an older runtime asked for. So
 /// every runtime takes a lease here instead, and one shared control holds the largest value any
 /// live runtime needs (replaced by a larger one when a runtime needs more, dropped with the
-/// last lease). The control is only ever created to raise the limit above what oneTBB allows
-/// anyway, never to lower it for the rest of the process. A host's own smaller control still
-/// wins; the lease then logs a warning saying how many workers the runtime can really get.
+/// last lease). The control is only created for a value above oneTBB's default (the
+/// process's hardware threads), so it never lowers the limit for the rest of the process. A
+/// host's own smaller control still wins; the lease then logs a warning saying how many
+/// workers the runtime can really get.
 ///
 /// Thread safety: leases may be taken and dropped from any thread (one process-wide mutex).
 #include <cstddef>

@@ -7,3 +7,6 @@ streamweave_add_gtest(NAME reliability_lifetime_test SOURCES reliability/lifetim
 streamweave_add_gtest(NAME reliability_time_limit_test SOURCES reliability/time_limit_test.cpp LABELS unit concurrency TIMEOUT 60)
 streamweave_add_gtest(NAME reliability_workers_test SOURCES reliability/workers_test.cpp LABELS unit concurrency TIMEOUT 60)
 streamweave_add_gtest(NAME reliability_memory_bound_test SOURCES reliability/memory_bound_test.cpp LABELS unit concurrency TIMEOUT 60)
+streamweave_add_gtest(NAME reliability_fault_dag_test SOURCES reliability/fault_dag_test.cpp LABELS unit concurrency TIMEOUT 900)
+streamweave_add_gtest(NAME reliability_input_stress_test SOURCES reliability/input_stress_test.cpp LABELS unit concurrency TIMEOUT 900)
+streamweave_add_gtest(NAME reliability_misuse_test SOURCES reliability/misuse_test.cpp LABELS unit concurrency TIMEOUT 300)

@@ -46,8 +46,8 @@ class input_state {
   batch_pool& pool() noexcept { return *pool_; }
   timestamp time() const noexcept { return time_; }
   std::size_t batch_size() const noexcept;
-  /// The byte size at which a staged batch is handed over (`runtime_options::queue_bytes`);
-  /// 0 when records are not measured.
+  /// The byte size at which a staged batch is handed over (a quarter of
+  /// `runtime_options::queue_bytes`); 0 when records are not measured.
   std::size_t batch_bytes() const noexcept;
   const std::string& name() const noexcept { return name_; }
   bool closed() const noexcept { return closed_; }

@@ -4,8 +4,8 @@
 /// message producer). Created by `graph::input<T>(name)`; copies share one input.
 ///
 /// Records sent are buffered into a batch at the input's current time and handed to the graph
-/// when the batch is full (`batch_size` records, or `queue_bytes` bytes when that budget is
-/// set), on `flush()`, on `advance_to()` and on `close()`. `advance_to(t)` promises that no
+/// when the batch is full (`batch_size` records, or a quarter of `queue_bytes` when that
+/// budget is set), on `flush()`, on `advance_to()` and on `close()`. `advance_to(t)` promises that no
 /// record earlier than `t` will follow; time `t - 1` can then complete downstream. The input
 /// holds back every frontier downstream until it advances or closes, and the run cannot
 /// complete while it is open. Destroying the last copy closes it.

@@ -34,11 +34,11 @@
 ///    it; a capability kept forever stops time at that point downstream.
 ///  - A notification requested with `notify_at(cap)` is delivered, with its capability, once
 ///    every input frontier has passed `cap.time()` (no record at a time `<= cap.time()` can
-///    arrive any more). Deliveries come in time order. A request for a time that has already
-///    passed is delivered by the next `for_each_notification`: in the same call when made
-///    from inside its callback (re-arming), else in the body's next call, which the runtime
-///    makes right away. Calling `for_each_notification` from inside its own callback throws
-///    `usage_error`.
+///    arrive any more). Each delivery hands over the ready ones in time order. A request for a
+///    time that has already passed is delivered by the next `for_each_notification`: in the
+///    same call when made from inside its callback (re-arming; after the ones of that pass),
+///    else in the body's next call, which the runtime makes right away. Calling
+///    `for_each_notification` from inside its own callback throws `usage_error`.
 #include <streamweave/detail/batch.hpp>
 #include <streamweave/detail/node.hpp>
 #include <streamweave/error.hpp>
@@ -195,9 +195,11 @@ class notificator {
   }
   /// Calls `f(capability&)` for every requested time that `passed(time)` says is complete, in
   /// time order; the capability is dropped after `f` returns unless `f` moved it away. A
-  /// request that `f` makes for a time that has passed too is delivered in the same call, after
-  /// the ones already taken (as Timely does), so re-arming never waits for a frontier change
-  /// that may never come. Calling `deliver` from inside `f` throws `usage_error`.
+  /// request that `f` makes for a time that has passed too is delivered in a later pass of the
+  /// same call (in time order within each pass), so re-arming never waits for a frontier
+  /// change that may never come. After `max_passes` passes the rest waits for the body's next
+  /// call, which the runtime makes right away (so a body that re-arms forever still yields its
+  /// thread and can be cancelled). Calling `deliver` from inside `f` throws `usage_error`.
   template <class Passed, class F>
   void deliver(Passed&& passed, F&& f) {
     if (delivering_)
@@ -211,8 +213,13 @@ class notificator {
         n.delivering_ = false;
       }
     } done{*this};
-    for (;;) {
+    for (int pass = 0;; ++pass) {
       ready_.clear();
+      if (pass == max_passes) {
+        // What is left is checked again on the next call; make sure there is one.
+        fresh_ = pending_.size();
+        return;
+      }
       for (std::size_t i = 0; i < pending_.size();) {
         if (passed(pending_[i].time())) {
           ready_.push_back(std::move(pending_[i]));
@@ -243,9 +250,10 @@ class notificator {
   }
 
  private:
+  static constexpr int max_passes = 16;
   std::vector<capability> pending_;
   std::vector<capability> ready_;
-  std::size_t fresh_ = 0;  // requests at the end of pending_ made since the last delivery
+  std::size_t fresh_ = 0;  // requests at the end of pending_ not yet checked by a delivery
   bool delivering_ = false;
 };
 

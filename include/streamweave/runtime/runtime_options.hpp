@@ -36,7 +36,8 @@ struct runtime_options {
   /// (runtime/record_size.hpp; `sizeof(T)` unless specialized); 0 = no byte limit, only
   /// `queue_capacity`. A queue takes a batch while the bytes it holds stay within the budget,
   /// and always takes one batch when it is empty, so an edge holds at most `queue_bytes` plus
-  /// one batch. Input handles also hand a staged batch over once it reaches `queue_bytes`. For
+  /// one batch. Input handles also hand a staged batch over once it holds a quarter of
+  /// `queue_bytes`, so that several of its batches fit in a queue. For
   /// large records, set it together with a `batch_size` whose batches fit the budget
   /// (docs/architecture.md, "Bounding memory").
   std::size_t queue_bytes = 0;

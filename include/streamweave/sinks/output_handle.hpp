@@ -14,6 +14,7 @@
 #include <streamweave/detail/node.hpp>
 #include <streamweave/sinks/collection.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -100,8 +101,12 @@ class output_body final : public node_body {
  public:
   output_body(std::shared_ptr<output_state<T>> s, std::size_t instance, std::size_t instances)
       : state_(std::move(s)), instance_(instance) {
+    // A run starts the handle afresh: an earlier `runtime::run` of the same graph may have
+    // failed while building, after bodies for this sink had been made and destroyed.
     std::lock_guard lock(state_->mutex);
-    if (state_->wake_sinks.size() < instances) state_->wake_sinks.resize(instances);
+    state_->stopped = false;
+    state_->finished = false;
+    state_->wake_sinks.assign(std::max(instances, state_->wake_sinks.size()), nullptr);
   }
   ~output_body() override {
     std::lock_guard lock(state_->mutex);
