@@ -20,6 +20,17 @@ struct ev {
   int key;
   sw::timestamp t;
 };
+
+/// The counts summed over keys and times; every time must be at most the largest time.
+template <class Counts>
+std::uint64_t total_below_the_reserved_time(const Counts& counts) {
+  std::uint64_t total = 0;
+  for (const auto& item : counts.items()) {
+    EXPECT_LE(item.time, largest);
+    total += item.record.second;
+  }
+  return total;
+}
 }  // namespace
 
 TEST(TimeLimit, AdvanceToTheReservedTimeIsAUsageError) {
@@ -96,12 +107,7 @@ TEST(TimeLimit, EventTimeInputClampsItsWatermarkAndCompletes) {
   in.close();
   ASSERT_TRUE(ex.wait_for(10s)) << "a record at the reserved time never completed";
   ex.wait();
-  std::uint64_t total = 0;
-  for (const auto& item : counts.items()) {
-    EXPECT_LE(item.time, largest);
-    total += item.record.second;
-  }
-  EXPECT_EQ(total, 2u);
+  EXPECT_EQ(total_below_the_reserved_time(counts), 2u);
 }
 
 TEST(TimeLimit, EventTimeSourceStopsBelowTheReservedTime) {
@@ -121,10 +127,5 @@ TEST(TimeLimit, EventTimeSourceStopsBelowTheReservedTime) {
   auto ex = rt.run(g);
   ASSERT_TRUE(ex.wait_for(10s)) << "a record at the reserved time never completed";
   ex.wait();
-  std::uint64_t total = 0;
-  for (const auto& item : counts.items()) {
-    EXPECT_LE(item.time, largest);
-    total += item.record.second;
-  }
-  EXPECT_EQ(total, 6u);
+  EXPECT_EQ(total_below_the_reserved_time(counts), 6u);
 }
