@@ -60,9 +60,9 @@ std::size_t runtime::threads() const noexcept { return impl_->options.threads; }
 
 execution runtime::run(graph& g) {
   auto state = g.shared_state();
-  if (state->started) throw graph_error("graph '" + state->name + "' was already run; build a new graph to run again");
   validate_run_options(impl_->options);
-  state->started = true;
+  if (state->started.exchange(true))  // one winner, also among threads racing to run one graph
+    throw graph_error("graph '" + state->name + "' was already run; build a new graph to run again");
   internal::runtime_config config{impl_->options.batch_size, impl_->options.queue_capacity,
                                   impl_->options.activation_budget, impl_->options.deterministic,
                                   impl_->options.queue_bytes};

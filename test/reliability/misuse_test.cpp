@@ -61,8 +61,12 @@ struct fixture {
         ex->wait();
         break;
       case state::failed:
-        in.send(-1);
-        in.flush();
+        try {
+          in.send(-1);
+          in.flush();
+        } catch (const sw::cancelled_error&) {
+          // the failure stopped the run while the flush waited for space
+        }
         EXPECT_THROW(ex->wait(), sw::operator_error);
         break;
       case state::cancelled:
@@ -210,6 +214,35 @@ TEST(Misuse, ManyThreadsOnOneExecutionAndHandle) {
     for (auto& t : threads) t.join();
     EXPECT_EQ(errors.load(), 0);
     EXPECT_TRUE(ex.done());
+  }
+}
+
+TEST(Misuse, ConcurrentRunsOfOneGraphHaveOneWinner) {
+  for (int trial = 0; trial < 50; ++trial) {
+    sw::runtime rt(sw::runtime_options{.threads = 2});
+    sw::graph g;
+    auto [in, s] = g.input<int>("in");
+    auto got = s.collect();
+    std::atomic<int> won{0}, refused{0};
+    std::vector<std::optional<sw::execution>> runs(4);
+    std::vector<std::thread> threads;
+    for (int k = 0; k < 4; ++k)
+      threads.emplace_back([&, k] {
+        try {
+          runs[k].emplace(rt.run(g));
+          ++won;
+        } catch (const sw::graph_error&) {
+          ++refused;
+        }
+      });
+    for (auto& t : threads) t.join();
+    EXPECT_EQ(won.load(), 1);
+    EXPECT_EQ(refused.load(), 3);
+    in.send(trial);
+    in.close();
+    for (auto& r : runs)
+      if (r) r->wait();
+    EXPECT_EQ(got.size(), 1u);
   }
 }
 

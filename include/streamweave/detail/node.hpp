@@ -11,6 +11,7 @@
 #include <streamweave/progress/capability.hpp>
 #include <streamweave/progress/timestamp.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -214,7 +215,8 @@ struct loop_spec {
 };
 
 /// Everything a graph builder recorded. Thread safety: building is single-threaded; after
-/// `started` is set the state is read-only.
+/// `started` is set the state is read-only. `started` is atomic so that `runtime::run` calls
+/// racing on one graph from several threads see exactly one of them win.
 struct graph_state {
   std::string name;
   std::vector<node_spec> nodes;
@@ -223,7 +225,7 @@ struct graph_state {
   std::vector<std::shared_ptr<chain_cell>> chains;
   std::vector<loop_spec> loops;
   std::size_t names_given = 0;  // for default operator names
-  bool started = false;
+  std::atomic<bool> started{false};
 };
 
 }  // namespace streamweave::detail

@@ -6,7 +6,8 @@
 /// consuming, so back-pressure reaches the sources. The sink moves whole batches, so the buffer
 /// may exceed `capacity` by up to one batch. `pop` returns records in the order the sink
 /// received them, each with its time, and returns nothing once the stream is finished and the
-/// buffer is drained.
+/// buffer is drained. On a parallel stream the sink has one instance per partition; they share
+/// the one buffer and its capacity, and every `pop` resumes each instance waiting for room.
 ///
 /// Thread safety: all members may be called from any thread, concurrently.
 #include <streamweave/detail/batch.hpp>
