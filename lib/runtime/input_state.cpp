@@ -122,12 +122,12 @@ void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
   if (t < time_)
     throw usage_error("input '" + name_ + "': advance_to(" + std::to_string(t) + ") goes backwards from time " +
                       std::to_string(time_));
-  if (t == time_) return;
   if (binding == nullptr && !run_over) {
     time_ = t;  // before the run: the initial capability will be at `t`
     return;
   }
   check_can_send("advance_to");  // a stopped run: cancelled_error, as for send; an ended one: usage_error
+  if (t == time_) return;
   hand_over_staging();  // what was sent before this call keeps its time
   // The new time takes effect here, under the mutex and before any wait: from now on every
   // copy's time() is `t` and every record sent is stamped `t`, while this call may still wait

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace streamweave {
 
@@ -28,8 +29,9 @@ void check_at_most(std::size_t value, std::size_t limit, const char* option) {
 
 /// Rejects options a run cannot work with, naming the option and its limit.
 void validate_run_options(const runtime_options& o) {
-  if (o.batch_size == 0 || o.queue_capacity == 0 || o.activation_budget == 0)
-    throw usage_error("runtime_options: batch_size, queue_capacity and activation_budget must be positive");
+  for (auto [value, option] : {std::pair{o.batch_size, "batch_size"}, std::pair{o.queue_capacity, "queue_capacity"},
+                                std::pair{o.activation_budget, "activation_budget"}})
+    if (value == 0) throw usage_error(std::string("runtime_options: ") + option + " = 0 cannot work (at least 1)");
   check_at_most(o.batch_size, runtime_options::max_batch_size, "batch_size");
   check_at_most(o.queue_capacity, runtime_options::max_queue_capacity, "queue_capacity");
 }

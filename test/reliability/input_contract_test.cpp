@@ -5,6 +5,7 @@
 #include <streamweave/streamweave.hpp>
 
 #include "support/seed.hpp"
+#include "support/watchdog.hpp"
 
 #include <gtest/gtest.h>
 
@@ -32,17 +33,19 @@ bool eventually(Pred pred) {
   return true;
 }
 
-/// Fills an input whose stream feeds an output handle that nobody pops, until `try_send` is
-/// refused in a settled state (the sink stopped, its queue full, a batch pending): the next
-/// blocking call on the input then waits for space.
-void fill_until_backpressured(sw::input_handle<int>& in) {
-  for (int round = 0; round < 200; ++round) {
+/// Fills an input whose stream feeds an output handle that nobody pops, until the state is
+/// settled: `try_send` is refused (a batch is pending) and every queue is full, three times in
+/// a row. The next blocking call on the input then waits for space until someone pops.
+void fill_until_backpressured(sw::input_handle<int>& in, const sw::execution& ex) {
+  const auto until = std::chrono::steady_clock::now() + 10s;
+  for (int settled = 0; settled < 3; std::this_thread::sleep_for(5ms)) {
+    ASSERT_LT(std::chrono::steady_clock::now(), until) << "the input never became back-pressured";
     bool accepted = false;
     while (in.try_send(-1)) accepted = true;
-    if (!accepted && round > 0) return;
-    std::this_thread::sleep_for(5ms);
+    bool full = true;
+    for (const auto& q : ex.stats()) full = full && q.depth == q.capacity;
+    settled = !accepted && full ? settled + 1 : 0;
   }
-  FAIL() << "the input never became back-pressured";
 }
 
 }  // namespace
@@ -111,14 +114,15 @@ TEST(InputContract, RecordSentDuringAWaitingAdvanceKeepsTheTimeItWasSentAt) {
   auto [in, s] = g.input<int>("in");
   auto out = s.output(1);
   auto ex = rt.run(g);
-  fill_until_backpressured(in);
+  fill_until_backpressured(in, ex);
   std::atomic<bool> advanced{false};
   std::thread advancer([&, h = in]() mutable {
     h.advance_to(1);  // waits for space: nobody pops yet
     advanced = true;
   });
-  std::this_thread::sleep_for(100ms);  // let the advance reach its wait
-  EXPECT_FALSE(advanced.load()) << "advance_to did not wait";
+  // The advance takes effect before it waits for space: every copy's time() shows it at once.
+  EXPECT_TRUE(eventually([&] { return in.time() == 1; })) << "time() did not show the advance while it waited";
+  EXPECT_FALSE(advanced.load()) << "advance_to did not wait: the test did not set up back-pressure";
   const sw::timestamp seen = in.time();
   in.send(42);  // staged (batch not full): no wait
   std::size_t found = 0;
@@ -138,6 +142,7 @@ TEST(InputContract, RecordSentDuringAWaitingAdvanceKeepsTheTimeItWasSentAt) {
 
 // Point 5: close() racing a waiting advance_to() must not leave the input's capability behind.
 TEST(InputContract, CloseRacingAWaitingAdvanceCompletes) {
+  sw::testing::watchdog dog("close racing a waiting advance_to", 150s);
   for (int trial = 0; trial < 200; ++trial) {
     SCOPED_TRACE("trial " + std::to_string(trial));
     sw::runtime rt(sw::runtime_options{.threads = 2, .batch_size = 2, .queue_capacity = 1});
@@ -145,7 +150,7 @@ TEST(InputContract, CloseRacingAWaitingAdvanceCompletes) {
     auto [in, s] = g.input<int>("in");
     auto out = s.output(1);
     auto ex = rt.run(g);
-    fill_until_backpressured(in);
+    fill_until_backpressured(in, ex);
     std::thread advancer([h = in]() mutable {
       try {
         h.advance_to(5);
@@ -158,12 +163,13 @@ TEST(InputContract, CloseRacingAWaitingAdvanceCompletes) {
       h.close();
     });
     std::this_thread::sleep_for(5ms);
-    while (out.pop(50ms)) {
-    }
+    std::thread reader([&] {
+      while (out.pop(10s)) {  // ends when the stream finishes (or, with the bug, after 10 s idle)
+      }
+    });
     advancer.join();
     closer.join();
-    while (out.try_pop()) {
-    }
+    reader.join();
     ASSERT_TRUE(ex.wait_for(10s)) << "the run never completed: the input's capability was left behind";
   }
 }

@@ -129,10 +129,11 @@ void run_one(std::uint64_t seed) {
   }
   for (auto& t : threads) t.join();
   in.close();
-  ASSERT_TRUE(ex.wait_for(60s)) << "the run did not complete";
-  ex.wait();
+  const bool over = ex.wait_for(60s);
   stop = true;
   watcher.join();
+  ASSERT_TRUE(over) << "the run did not complete";
+  ex.wait();
 
   EXPECT_EQ(regressions.load(), 0) << "time() fell below an advance_to that had returned";
   EXPECT_EQ(early.load(), 0) << "the sink got records at times the probe had already reported complete";

@@ -77,28 +77,35 @@ TEST(OutputHandle, PopWithTheLargestTimeoutWaits) {
 }
 
 namespace {
-/// Moves throw while `throw_on_move` is set; copies never throw.
+/// Copies and moves ("transfers") throw on demand: the n-th transfer from now throws. Its move
+/// may throw, so `pop` copies it out (`std::move_if_noexcept`): one transfer per pop.
 struct jumpy {
-  static inline std::atomic<int> moves_until_throw{-1};  // < 0: never
+  static inline std::atomic<int> transfers_until_throw{-1};  // < 0: never
   int v = 0;
   jumpy() = default;
   explicit jumpy(int x) : v(x) {}
-  jumpy(const jumpy&) = default;
-  jumpy(jumpy&& o) : v(o.v) {  // NOLINT: deliberately not noexcept
-    if (moves_until_throw.load() >= 0 && moves_until_throw.fetch_sub(1) == 0) throw std::runtime_error("move failed");
-  }
-  jumpy& operator=(const jumpy&) = default;
-  jumpy& operator=(jumpy&& o) {  // NOLINT
+  jumpy(const jumpy& o) : v(o.v) { tick(); }
+  jumpy(jumpy&& o) : v(o.v) { tick(); }  // NOLINT: deliberately not noexcept
+  jumpy& operator=(const jumpy& o) {
+    tick();
     v = o.v;
     return *this;
+  }
+  jumpy& operator=(jumpy&& o) {  // NOLINT
+    tick();
+    v = o.v;
+    return *this;
+  }
+  static void tick() {
+    if (transfers_until_throw.load() >= 0 && transfers_until_throw.fetch_sub(1) == 0) throw std::runtime_error("transfer failed");
   }
 };
 }  // namespace
 
-// Point 10: a pop whose move throws must leave the record in the buffer.
+// Point 10: a pop whose transfer of the record throws must leave the record in the buffer.
 TEST(OutputHandle, PopThatThrowsLosesNoRecord) {
   for (int throw_at = 0; throw_at < 4; ++throw_at) {
-    SCOPED_TRACE("the move number " + std::to_string(throw_at + 1) + " throws");
+    SCOPED_TRACE("the transfer number " + std::to_string(throw_at + 1) + " throws");
     sw::runtime rt(sw::runtime_options{.threads = 1});
     sw::graph g;
     auto [in, s] = g.input<jumpy>("in");
@@ -107,13 +114,21 @@ TEST(OutputHandle, PopThatThrowsLosesNoRecord) {
     in.send(jumpy(5));
     in.close();
     ex.wait();
-    jumpy::moves_until_throw = throw_at;
+    jumpy::transfers_until_throw = throw_at;
     int got = 0;
+    bool threw = false;
     try {
       if (auto r = out.try_pop()) got += r->record.v == 5 ? 1 : 100;
     } catch (const std::runtime_error&) {
+      threw = true;
     }
-    jumpy::moves_until_throw = -1;
+    if (throw_at == 0) {
+      EXPECT_TRUE(threw) << "the first transfer was armed to throw";
+    }
+    jumpy::transfers_until_throw = -1;
+    if (threw) {
+      EXPECT_FALSE(out.finished()) << "the record was removed although pop threw";
+    }
     while (auto r = out.try_pop()) got += r->record.v == 5 ? 1 : 100;
     EXPECT_EQ(got, 1) << "the record was lost or duplicated";
     EXPECT_TRUE(out.finished());

@@ -156,10 +156,12 @@ struct fault_point {
   std::uint64_t at = 0;
   std::atomic<std::uint64_t> seen{0};
   std::atomic<bool> fired{false};
+  std::chrono::steady_clock::time_point fired_at;  // written before `fired`
   void hit(std::size_t n) {
     if (n != node) return;
     if (seen.fetch_add(1) + 1 == at) {
-      fired = true;
+      fired_at = std::chrono::steady_clock::now();
+      fired.store(true, std::memory_order_release);
       throw std::runtime_error("injected fault in " + node_name(n));
     }
   }
@@ -389,8 +391,13 @@ inline result run_fault_workload(std::uint64_t seed) {
   if (stopper.joinable()) stopper.join();
   r.senders_released = released.load();
   if (!ex) {
-    for (auto& t : readers) t.join();
+    for (auto& t : readers) t.join();  // pop() ends: the run is gone
     r.outcome = "destroyed";
+    try {
+      b.inputs[0].send(1);
+      problem("a send after the execution was destroyed did not throw");
+    } catch (const sw::error&) {
+    }
     return r;
   }
   bool over = true;
@@ -410,7 +417,11 @@ inline result run_fault_workload(std::uint64_t seed) {
     r.outcome = "completed";
   } catch (const sw::operator_error& e) {
     r.outcome = std::string("operator_error: ") + e.what();
-    if (p.fault != fault_kind::throws || !fault.fired.load()) problem("unexpected " + r.outcome);
+    if (p.fault != fault_kind::throws || !fault.fired.load(std::memory_order_acquire)) {
+      problem("unexpected " + r.outcome);
+    } else if (std::chrono::steady_clock::now() - fault.fired_at > 20s) {
+      problem("the run took more than 20 s to stop after the fault");  // the senders and readers had ended too
+    }
     if (p.fault == fault_kind::throws && e.node_name() != fault_name(p, p.fault_node))
       problem("the operator_error names '" + e.node_name() + "', the fault was in '" + fault_name(p, p.fault_node) + "'");
   } catch (const sw::cancelled_error& e) {
@@ -423,6 +434,9 @@ inline result run_fault_workload(std::uint64_t seed) {
     problem("a run without a fault ended with " + r.outcome);
   if (ex->completed() != (r.outcome == "completed"))
     problem("completed() says " + std::string(ex->completed() ? "true" : "false") + " but wait() gave " + r.outcome);
+  if (r.outcome == "completed")
+    for (const auto& o : b.outputs)
+      if (!o.finished()) problem("the run completed but an output handle is not finished");
   return r;
 }
 
