@@ -186,8 +186,8 @@ void deterministic_scheduler::loop() {
       u->run();  // ends with task_done() for its submission
       if (progress_ == before) {
         // Twice without progress anywhere in between: the unit waits for something that only
-        // a later event can bring (a body leaving input until a frontier moves); nothing else
-        // is moving either, so the graph is at a fixed point and the next event may go in.
+        // a later event can bring, or it was woken by an outside thread (an output handle's
+        // reader, say) without room to use yet. The next event may go in.
         const auto [it, fresh] = idle_at_.try_emplace(u, before);
         stalled = !fresh && it->second == before;
         it->second = before;
@@ -215,11 +215,16 @@ void deterministic_scheduler::loop() {
     const auto candidate = [&] { return flushed ? next_input() : skip_blocked ? next_input(true) : none; };
     std::size_t i = candidate();
     if (i == none) {
-      // Stalled: run nothing until the next event is known (so the release point does not
-      // depend on when it arrives), unless the run stops or an outside thread wakes a unit.
-      const std::size_t seen = stalled ? ready_.size() : 0;
-      wake_.wait(lock, [&] { return notified_ || ready_.size() > seen || candidate() != none; });
-      if (!stalled || notified_ || ready_.size() > seen) continue;
+      // Stalled with no event to release: units still ready run on. They were woken by an
+      // outside thread (an output handle's reader making room) or rescheduled themselves;
+      // waiting for an event instead could wait forever once the inputs are drained. (A body
+      // that makes no progress cannot change what the sinks see, so running it again does not
+      // make the run depend on timing.)
+      if (!ready_.empty()) continue;
+      // Nothing ready: wait until the next event is known, the run stops or an outside thread
+      // wakes a unit.
+      wake_.wait(lock, [&] { return notified_ || !ready_.empty() || candidate() != none; });
+      if (notified_ || !ready_.empty()) continue;
       i = candidate();
     }
     event e = inputs_[i].events.front();

@@ -15,8 +15,8 @@
 ///    either has a later-keyed event queued, or has an empty log and a current time that sorts
 ///    after the event (its next event can only be keyed later), or is closed. After each released event the graph runs to quiescence
 ///    (no unit ready) before the next one is released, or until it stalls: a unit ran twice
-///    with no progress anywhere in between, when the next event is released as soon as it is
-///    known. At quiescence, an input whose batches wait for a full queue is skipped (its
+///    with no progress anywhere in between, when the next event is released if it is known
+///    (else the units still ready run on). At quiescence, an input whose batches wait for a full queue is skipped (its
 ///    later events queue behind them) unless that queue's consumer, through a chain of full
 ///    queues, waits for an outside thread: a generic body that leaves input until another
 ///    input's frontier moves parks, and the other inputs' events must still go in.

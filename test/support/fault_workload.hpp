@@ -142,6 +142,7 @@ inline plan make_plan(std::uint64_t seed) {
   std::vector<std::size_t> candidates;
   for (std::size_t i = 0; i < p.nodes.size(); ++i)
     if (has_user_code(p.nodes[i].kind)) candidates.push_back(i);
+  if (p.fault == fault_kind::throws && candidates.empty()) p.fault = fault_kind::cancel;  // no user code to fail
   if (p.fault == fault_kind::throws) {
     p.fault_node = candidates[pick(candidates.size())];
     p.fault_at = 1 + pick(60);
