@@ -15,6 +15,7 @@
 #include <streamweave/progress/change_batch.hpp>
 #include <streamweave/progress/probe.hpp>
 #include <streamweave/progress/timestamp.hpp>
+#include <streamweave/progress/location.hpp>
 #include <streamweave/progress/tracker.hpp>
 #include <streamweave/runtime/execution.hpp>
 #include <streamweave/runtime/runtime.hpp>

@@ -1,5 +1,7 @@
 #include "queue/batch_pool.hpp"
 
+#include <streamweave/detail/assert.hpp>
+
 namespace streamweave::detail {
 
 batch_pool::~batch_pool() {
@@ -35,7 +37,9 @@ void batch_pool::recycle(batch_base* b) noexcept {
 batch_base* pool_take(batch_pool& pool) noexcept { return pool.take(); }
 
 void release_batch(batch_base* b, batch_pool* owner) noexcept {
-  if (b->refs.fetch_sub(1, std::memory_order_acq_rel) != 1) return;
+  const std::uint32_t refs = b->refs.fetch_sub(1, std::memory_order_acq_rel);
+  STREAMWEAVE_ASSERT(refs != 0, "release_batch: a batch released more often than it was shared");
+  if (refs != 1) return;
   if (b->pool == nullptr) {
     delete b;
   } else if (b->pool == owner) {

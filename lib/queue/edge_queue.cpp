@@ -1,5 +1,7 @@
 #include "queue/edge_queue.hpp"
 
+#include <streamweave/detail/assert.hpp>
+
 #include <algorithm>
 #include <thread>
 
@@ -64,6 +66,7 @@ bool edge_queue::try_push(detail::batch_base* b, std::size_t producer) {
   }
   // Count the batch before it becomes visible, so a racing pop never drives depth_ below 0.
   const std::size_t d = depth_.fetch_add(1, std::memory_order_acq_rel) + 1;
+  STREAMWEAVE_ASSERT(d <= capacity_, "edge_queue: more batches queued than its capacity");
   bool ok = kind_ == kind::spsc ? spsc_->try_push(b) : mpmc_->enqueue(*tokens_[producer], b);
   if (!ok) {  // only on allocation failure
     depth_.fetch_sub(1, std::memory_order_acq_rel);
@@ -80,9 +83,13 @@ detail::batch_base* edge_queue::try_pop() {
   detail::batch_base* b = nullptr;
   const bool ok = kind_ == kind::spsc ? spsc_->try_pop(b) : mpmc_->try_dequeue(*consumer_token_, b);
   if (!ok) return nullptr;
-  depth_.fetch_sub(1, std::memory_order_acq_rel);
+  const std::size_t before = depth_.fetch_sub(1, std::memory_order_acq_rel);
+  STREAMWEAVE_ASSERT(before > 0, "edge_queue: popped a batch that was never counted");
   // bytes() is cached in the batch by the producer's push, so this is the same number.
-  if (byte_budget_ != 0) bytes_.fetch_sub(b->bytes(), std::memory_order_seq_cst);
+  if (byte_budget_ != 0) {
+    const std::size_t held = bytes_.fetch_sub(b->bytes(), std::memory_order_seq_cst);
+    STREAMWEAVE_ASSERT(held >= b->bytes(), "edge_queue: popped more bytes than were queued");
+  }
   reserved_.fetch_sub(1, std::memory_order_seq_cst);
   if (has_waiters_.load(std::memory_order_seq_cst)) wake_waiters();
   return b;

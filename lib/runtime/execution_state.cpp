@@ -5,6 +5,7 @@
 #include "logging/log.hpp"
 #include "runtime/loop_validation.hpp"
 
+#include <streamweave/detail/assert.hpp>
 #include <streamweave/error.hpp>
 #include <streamweave/loop/loop_time.hpp>
 
@@ -202,7 +203,11 @@ void unit::run() noexcept {
   // of the queue, so units sharing the threads all make progress.
   constexpr int inline_rounds = 16;
   for (int round = 1;; ++round) {
-    state_.exchange(running, std::memory_order_acq_rel);  // see schedule()
+    [[maybe_unused]] const int was = state_.exchange(running, std::memory_order_acq_rel);  // see schedule()
+    // A task runs a scheduled unit; an inline round follows a round that left it running
+    // (more work) or running_again (woken meanwhile). Anything else is a unit run twice.
+    STREAMWEAVE_ASSERT(round == 1 ? was == scheduled : (was == running || was == running_again),
+                       "unit::run: the unit was not scheduled (run twice at once, or after it went idle)");
     waits_for_outside = false;  // read by a deterministic run's scheduler, on this thread
     const bool more = !exec->stopping() && activate_once() && !exec->stopping();
     exec->run_tracker();
@@ -575,7 +580,11 @@ void execution_state::run_tracker() noexcept {
     }
     if (applied) {
       tracker_->propagate([&](progress::location_id loc) { on_location_changed(loc); });
-      if (!tracker_->has_pointstamps()) complete();
+      if (!tracker_->has_pointstamps()) {
+        STREAMWEAVE_ASSERT(!tracker_->has_negative_counts(),
+                           "progress: the dataflow drained with a negative pointstamp count (a lost +1)");
+        complete();
+      }
     }
     tracker_busy_.store(false, std::memory_order_seq_cst);
     if (!tracker_requested_.load(std::memory_order_seq_cst)) return;

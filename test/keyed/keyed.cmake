@@ -2,4 +2,4 @@
 streamweave_add_gtest(NAME keyed_aggregate_test SOURCES keyed/keyed_aggregate_test.cpp LABELS unit concurrency TIMEOUT 120)
 streamweave_add_gtest(NAME keyed_join_test SOURCES keyed/keyed_join_test.cpp LABELS unit concurrency TIMEOUT 120)
 streamweave_add_gtest(NAME keyed_random_test SOURCES keyed/keyed_random_test.cpp LABELS unit concurrency TIMEOUT 120)
-streamweave_add_gtest(NAME keyed_review_test SOURCES keyed/keyed_review_test.cpp LABELS unit concurrency TIMEOUT 120)
+streamweave_add_gtest(NAME keyed_edge_cases_test SOURCES keyed/keyed_edge_cases_test.cpp LABELS unit concurrency TIMEOUT 120)

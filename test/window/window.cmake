@@ -3,5 +3,5 @@ streamweave_add_gtest(NAME window_basics_test SOURCES window/window_basics_test.
 streamweave_add_gtest(NAME window_event_time_test SOURCES window/event_time_test.cpp LABELS unit concurrency TIMEOUT 120)
 streamweave_add_gtest(NAME window_random_test SOURCES window/window_random_test.cpp LABELS unit concurrency TIMEOUT 120)
 streamweave_add_gtest(NAME window_memory_test SOURCES window/window_memory_test.cpp LABELS unit concurrency TIMEOUT 120)
-streamweave_add_gtest(NAME window_review_test SOURCES window/window_review_test.cpp LABELS unit concurrency TIMEOUT 120)
+streamweave_add_gtest(NAME window_edge_cases_test SOURCES window/window_edge_cases_test.cpp LABELS unit concurrency TIMEOUT 120)
 streamweave_add_gtest(NAME window_event_time_source_test SOURCES window/event_time_source_test.cpp LABELS unit concurrency TIMEOUT 120)

@@ -4,7 +4,7 @@
 /// accumulates during an activation, published to the tracker as one atomic batch.
 /// Thread safety: owned by one activation at a time (or guarded by the input handle's mutex).
 #include <streamweave/progress/timestamp.hpp>
-#include <streamweave/progress/tracker.hpp>
+#include <streamweave/progress/location.hpp>
 
 #include <cstdint>
 #include <vector>

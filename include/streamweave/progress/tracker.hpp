@@ -22,6 +22,7 @@
 /// runner); see `execution_state::run_tracker` in lib/runtime/execution_state.cpp.
 #include <streamweave/progress/antichain.hpp>
 #include <streamweave/progress/change_batch.hpp>
+#include <streamweave/progress/location.hpp>
 #include <streamweave/progress/timestamp.hpp>
 
 #include <algorithm>
@@ -35,9 +36,6 @@
 #include <vector>
 
 namespace streamweave::progress {
-
-/// Dense index of a location (a node's input or output port) in a built tracker.
-using location_id = std::uint32_t;
 
 /// Description of one node for `tracker_builder`.
 template <class T>
@@ -177,6 +175,17 @@ class tracker {
   /// True when some location still has a positive pointstamp count (after the last
   /// `propagate()`). When false, every frontier is empty: the dataflow is complete.
   bool has_pointstamps() const noexcept { return occupied_locations_ > 0; }
+
+  /// True when some location holds a negative pointstamp count. Between propagations a count
+  /// may be negative (a consumption applied before its production); once a dataflow has no
+  /// positive count left, none may be: a negative count then means a lost `+1`, and a frontier
+  /// that passed a time too early. Linear in the number of counts.
+  bool has_negative_counts() {
+    for (auto& state : locations_)
+      for (const auto& [t, c] : state.pointstamps.counts())
+        if (c < 0) return true;
+    return false;
+  }
 
   const std::string& node_name(std::size_t node) const { return nodes_[node].name; }
 

@@ -1,4 +1,4 @@
-// Review checks: assigners against a brute-force oracle of the documented window sets, window
+// Edge cases of the windows: assigners against a brute-force oracle of the documented window sets, window
 // contents that must contain their records, timer wake-ups after a run, and the event-time
 // input under concurrent senders.
 #include <streamweave/streamweave.hpp>
@@ -37,7 +37,7 @@ std::vector<sw::window> brute_force(sw::timestamp t, sw::timestamp size, sw::tim
 
 }  // namespace
 
-TEST(WindowReview, SlidingAndTumblingAssignExactlyTheWindowsContainingTheRecord) {
+TEST(WindowEdgeCases, SlidingAndTumblingAssignExactlyTheWindowsContainingTheRecord) {
   for (sw::timestamp size = 1; size <= 7; ++size)
     for (sw::timestamp slide = 1; slide <= 9; ++slide)
       for (sw::timestamp offset = 0; offset <= 10; ++offset)
@@ -55,7 +55,7 @@ TEST(WindowReview, SlidingAndTumblingAssignExactlyTheWindowsContainingTheRecord)
         }
 }
 
-TEST(WindowReview, SlidingWindowsWithGapsHoldOnlyTheirOwnRecords) {
+TEST(WindowEdgeCases, SlidingWindowsWithGapsHoldOnlyTheirOwnRecords) {
   // size < slide: [0, 5), [10, 15), ...; event times 5..9 belong to no window.
   struct rec {
     int key;
@@ -80,7 +80,7 @@ TEST(WindowReview, SlidingWindowsWithGapsHoldOnlyTheirOwnRecords) {
     EXPECT_EQ(item.record.value, 0) << "window [" << item.record.window.start << ", " << item.record.window.end << ") holds records outside it";
 }
 
-TEST(WindowReview, TimerWakeUpsAfterTheRunCompletedAreHarmless) {
+TEST(WindowEdgeCases, TimerWakeUpsAfterTheRunCompletedAreHarmless) {
   // The end of input fires the processing-time windows at once; their timer wake-ups stay
   // pending and come due while the finished execution is still alive (then it is destroyed
   // with more wake-ups pending). Checked for crashes and races (ASan, TSan), not for timing.
@@ -103,7 +103,7 @@ TEST(WindowReview, TimerWakeUpsAfterTheRunCompletedAreHarmless) {
   }
 }
 
-TEST(WindowReview, ConcurrentPartitionsSendOnTimeWithinTheDisorderBound) {
+TEST(WindowEdgeCases, ConcurrentPartitionsSendOnTimeWithinTheDisorderBound) {
   // One thread per partition, each sending event times that rise with some disorder within the
   // bound; other threads poll and raise nothing. Contract: every such record has batch time <=
   // its event time (so it is on time for its windows), and the watermark never goes back.
@@ -159,7 +159,7 @@ TEST(WindowReview, ConcurrentPartitionsSendOnTimeWithinTheDisorderBound) {
   EXPECT_EQ(n, parts * per_part);
 }
 
-TEST(WindowReview, WindowsNearTheLargestTimestampFireOnceWithTheirRecords) {
+TEST(WindowEdgeCases, WindowsNearTheLargestTimestampFireOnceWithTheirRecords) {
   // Event and batch times near 2^64 - 1, with and without a lateness that saturates the fire
   // time: every record is counted once in every window containing it; nothing is late.
   constexpr sw::timestamp max = ~sw::timestamp{0};
@@ -218,7 +218,7 @@ TEST(WindowReview, WindowsNearTheLargestTimestampFireOnceWithTheirRecords) {
   }
 }
 
-TEST(WindowReview, AnOnTimeRecordAfterATouchingSessionFiredStartsANewSession) {
+TEST(WindowEdgeCases, AnOnTimeRecordAfterATouchingSessionFiredStartsANewSession) {
   // docs/time-and-windows.md, "Late data": gap 5, no lateness. [0, 5) fires at 4; a record at 3
   // with batch time 5 is on time for [3, 8) but cannot reopen [0, 5).
   struct ev {

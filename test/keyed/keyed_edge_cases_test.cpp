@@ -1,4 +1,4 @@
-// Review regressions of the keyed joins: scenarios that the randomized tests reach only by
+// Edge cases of the keyed operators: scenarios that the randomized tests reach only by
 // chance, driven into their bad interleaving with probes and state counters.
 #include <streamweave/streamweave.hpp>
 
@@ -28,7 +28,7 @@ void spin_until(P pred) {
   while (!pred()) std::this_thread::yield();
 }
 
-TEST(KeyedReview, JoinTableAppliesUpdatesInTimestampOrderWhenAnEarlierOneArrivesLate) {
+TEST(KeyedEdgeCases, JoinTableAppliesUpdatesInTimestampOrderWhenAnEarlierOneArrivesLate) {
   // The table has two upstream inputs: t1 sends key 1's update at 5 while t2 still holds
   // time 4, and the stream's frontier is already past 5. t2's update at 4 then arrives after
   // the one at 5; the record at 8 must still see the update at 5 (the latest at or before 8).
@@ -84,7 +84,7 @@ sw::testing::pairs_by_time exact_interval_oracle(const std::vector<stamped>& as,
   return out;
 }
 
-TEST(KeyedReview, IntervalJoinBoundsNearZeroAndTheLargestTimestamp) {
+TEST(KeyedEdgeCases, IntervalJoinBoundsNearZeroAndTheLargestTimestamp) {
   constexpr sw::timestamp top = std::numeric_limits<sw::timestamp>::max();
   // Key 1: event times near 0 (ea - lower would underflow); key 2: near the top (ea + upper
   // would overflow). Each bound is hit exactly and missed by one.
@@ -178,27 +178,27 @@ auto poison_time = [](const ev& x) {
   return x.event;
 };
 
-TEST(KeyedReview, AggregateErrorReleasesState) {
+TEST(KeyedEdgeCases, AggregateErrorReleasesState) {
   expect_failure_releases_state([](auto a, auto b, auto stats) {
     b.exchanged().for_each([](const ev&) {});
     return a.aggregate("failing", poisoned_count{}, stats);
   });
 }
-TEST(KeyedReview, RunningAggregateErrorReleasesState) {
+TEST(KeyedEdgeCases, RunningAggregateErrorReleasesState) {
   expect_failure_releases_state([](auto a, auto b, auto stats) {
     b.exchanged().for_each([](const ev&) {});
     return a.running_aggregate("failing", poisoned_count{}, stats);
   });
 }
-TEST(KeyedReview, JoinErrorReleasesState) {
+TEST(KeyedEdgeCases, JoinErrorReleasesState) {
   expect_failure_releases_state([&](auto a, auto b, auto stats) { return a.join(b, "failing", poison_ids, stats); });
 }
-TEST(KeyedReview, IntervalJoinErrorReleasesState) {
+TEST(KeyedEdgeCases, IntervalJoinErrorReleasesState) {
   expect_failure_releases_state([&](auto a, auto b, auto stats) {
     return a.interval_join(b, 2, 2, poison_time, sw::testing::event_of, "failing", ids, stats);
   });
 }
-TEST(KeyedReview, JoinTableErrorReleasesState) {
+TEST(KeyedEdgeCases, JoinTableErrorReleasesState) {
   expect_failure_releases_state([&](auto a, auto b, auto stats) { return a.join_table(b, "failing", poison_ids, stats); });
 }
 
