@@ -222,7 +222,10 @@ class stream {
   }
 
   /// Partitions by `key(const T&)` into `n` instances (0 = hardware concurrency) for keyed
-  /// operators: see keyed/keyed_stream.hpp.
+  /// operators. Defined in keyed/keyed_stream.hpp, which this header does not include (the
+  /// graph layer does not depend on the keyed and window layers): include it, or the umbrella
+  /// header streamweave/streamweave.hpp. Without it, a call fails to compile on the incomplete
+  /// `keyed_stream`.
   template <class Key>
   keyed_stream<T, Key> key_by(Key key, std::size_t n = 0) const;
 
@@ -426,4 +429,3 @@ class stream {
 }  // namespace streamweave
 
 #include <streamweave/graph/chain.hpp>  // defines chain and stream's operator members
-#include <streamweave/keyed/keyed_stream.hpp>  // defines stream<T>::key_by

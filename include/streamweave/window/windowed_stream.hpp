@@ -21,6 +21,7 @@
 /// Thread safety: building is single-threaded, as for every graph call.
 #include <streamweave/graph/stream.hpp>
 #include <streamweave/keyed/aggregator.hpp>
+#include <streamweave/keyed/keyed_stream.hpp>  // the class whose window() this header defines
 #include <streamweave/window/assigners.hpp>
 #include <streamweave/window/window_operator.hpp>
 #include <streamweave/window/window_options.hpp>
