@@ -3,11 +3,11 @@
 #include "runtime/deterministic_scheduler.hpp"
 
 #include "logging/log.hpp"
+#include "progress/loop_summaries.hpp"
 #include "runtime/loop_validation.hpp"
 
 #include <streamweave/detail/assert.hpp>
 #include <streamweave/error.hpp>
-#include <streamweave/loop/loop_time.hpp>
 
 #include <algorithm>
 #include <limits>
@@ -60,31 +60,6 @@ void push_or_pend(edge_queue* q, std::size_t token, detail::batch_base* b, unit*
 /// Registers `wake` to be resumed when `p`'s queue has room for `p`'s batch.
 void wait_for_room(const pending_push& p, producer_waker* wake) {
   p.queue->add_waiter(p.token, wake, p.queue->byte_budget() != 0 ? p.batch->bytes() : 0);
-}
-
-void lock_slot(progress_slot& s) noexcept {
-  while (s.lock.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
-}
-
-timestamp frontier_min(const std::vector<scoped_time>& f) noexcept {
-  return f.empty() ? detail::empty_frontier : std::min_element(f.begin(), f.end())->value;
-}
-
-/// The tracker's path summaries of a node: identity for ordinary nodes, the time change of a
-/// loop boundary node (see scoped_time.hpp).
-std::vector<std::vector<std::vector<scoped_summary>>> summaries_of(const detail::node_spec& spec) {
-  constexpr auto bits = static_cast<std::uint8_t>(loop_time::round_bits);
-  switch (spec.role) {
-    case detail::loop_role::enter:
-      return {{{scoped_summary{0, bits, 0}}}};
-    case detail::loop_role::leave:
-      return {{{scoped_summary{bits, 0, 0}}}};
-    case detail::loop_role::feedback:
-      return {{{scoped_summary{0, 0, spec.feedback_step}}}};
-    case detail::loop_role::none:
-      break;
-  }
-  return {};  // identity for every (input, output) pair
 }
 
 }  // namespace
@@ -270,14 +245,15 @@ void execution_state::build() {
   for (const auto& spec : nodes) shapes.push_back({spec.name, spec.inputs, spec.outputs, summaries_of(spec)});
   std::vector<std::pair<tracker_type::port_ref, tracker_type::port_ref>> edges;
   for (const auto& e : graph_->edges) edges.push_back({{e.from_node, e.from_port}, {e.to_node, e.to_port}});
+  std::unique_ptr<tracker_type> tracker;
   try {
-    tracker_ = std::make_unique<tracker_type>(std::move(shapes), edges);
+    tracker = std::make_unique<tracker_type>(std::move(shapes), edges);
   } catch (const std::invalid_argument& e) {
     throw graph_error("graph '" + graph_->name + "': " + e.what());
   }
-  frontiers_ = std::vector<std::atomic<timestamp>>(tracker_->location_count());
-  for (auto& f : frontiers_) f.store(0, std::memory_order_relaxed);
-  probes_by_location_.resize(tracker_->location_count());
+  progress_listener& listener = *this;  // a private base: converted here, where it is accessible
+  progress_ = std::make_unique<progress_hub>(std::move(tracker), listener);
+  const auto& layout = progress_->layout();
 
   // Which edges are fused: a pipeline edge into a stateless single-input operator that is the
   // only consumer of its producer's output, with equal parallelism, from a scheduled producer.
@@ -305,11 +281,11 @@ void execution_state::build() {
       inst->count = spec.parallelism;
       inst->spec = &spec;
       inst->inputs.assign(spec.inputs, nullptr);
-      for (std::size_t p = 0; p < spec.inputs; ++p) inst->input_locations.push_back(tracker_->target(n, p));
+      for (std::size_t p = 0; p < spec.inputs; ++p) inst->input_locations.push_back(layout.target(n, p));
       inst->frontier_snapshot.assign(spec.inputs, 0);
       for (std::size_t o = 0; o < spec.outputs; ++o) {
         inst->outputs.push_back(std::make_unique<output_port_runtime>());
-        inst->outputs.back()->location = tracker_->source(n, o);
+        inst->outputs.back()->location = layout.source(n, o);
       }
       instances_[n].push_back(std::move(inst));
     }
@@ -365,14 +341,13 @@ void execution_state::build() {
     b->exec = this;
     b->state = nodes[n].input.get();
     b->output = std::make_unique<output_port_runtime>();
-    b->output->location = tracker_->source(n, 0);
+    b->output->location = layout.source(n, 0);
     b->location = b->output->location;
     b->index = inputs_.size();
     inputs_.push_back(std::move(b));
     input_states_.push_back(nodes[n].input);
   }
-  slot_count_ = units_.size() + inputs_.size();
-  slots_ = std::make_unique<progress_slot[]>(slot_count_);
+  progress_->set_slot_count(units_.size() + inputs_.size());
   for (std::size_t i = 0; i < inputs_.size(); ++i) inputs_[i]->slot = static_cast<std::uint32_t>(units_.size() + i);
 
   // Output edges for every producing instance (and input).
@@ -380,7 +355,7 @@ void execution_state::build() {
                   std::size_t producer_count) {
     const auto& to = nodes[e.to_node];
     output_edge edge;
-    edge.target = tracker_->target(e.to_node, e.to_port);
+    edge.target = layout.target(e.to_node, e.to_port);
     if (fused_edge[ei]) {
       edge.k = output_edge::kind::fused;
       edge.fused_consumer = instances_[e.to_node][producer_index].get();
@@ -446,43 +421,35 @@ void execution_state::build() {
   // the consumers), or the stream's own source when nothing consumes it.
   for (const auto& p : graph_->probes) {
     std::vector<progress::location_id> watch;
-    for (const auto* e : consumers[p.node][p.port]) watch.push_back(tracker_->target(e->to_node, e->to_port));
-    if (watch.empty()) watch.push_back(tracker_->source(p.node, p.port));
+    for (const auto* e : consumers[p.node][p.port]) watch.push_back(layout.target(e->to_node, e->to_port));
+    if (watch.empty()) watch.push_back(layout.source(p.node, p.port));
     std::sort(watch.begin(), watch.end());
     watch.erase(std::unique(watch.begin(), watch.end()), watch.end());
-    for (auto loc : watch) probes_by_location_[loc].push_back(p.state.get());
-    probes_.push_back(p.state);
-    probe_watch_.push_back(std::move(watch));
+    progress_->add_probe(p.state, std::move(watch));
   }
 }
 
 void execution_state::start() {
-  // Own the tracker while the initial pointstamps go in: once an input is bound, its sender may
-  // publish and request tracker runs, which then wait for (combine into) ours.
-  while (tracker_busy_.exchange(true, std::memory_order_acq_rel)) std::this_thread::yield();
-  // Initial capabilities of operators and inputs, applied before anything runs.
-  for (auto& u : units_) {
-    for (const auto& up : u->progress.updates()) tracker_->update(up.location, scoped_time{up.time}, up.delta);
-    u->progress.updates().clear();
-  }
-  for (std::size_t i = 0; i < inputs_.size(); ++i) {
-    auto& state = *input_states_[i];
-    std::lock_guard lock(state.mutex);  // time and closed are read and the binding set atomically
-    if (!state.closed()) tracker_->update(inputs_[i]->location, scoped_time{state.time()}, +1);
-    if (deterministic_) deterministic_->bind_input(i, state.time(), state.closed());
-    state.binding = inputs_[i].get();
-  }
-  tracker_->propagate([&](progress::location_id loc) { on_location_changed(loc); });
-  // Locations that never got a pointstamp are complete from the start.
-  for (progress::location_id loc = 0; loc < tracker_->location_count(); ++loc)
-    if (tracker_->frontier(loc).empty()) on_location_changed(loc);
-  const bool nothing_to_do = !tracker_->has_pointstamps();
-  tracker_busy_.store(false, std::memory_order_seq_cst);
+  // Initial capabilities of operators and inputs, applied before anything runs. Once an input
+  // is bound, its sender may publish and request tracker runs, which combine into later rounds.
+  const bool nothing_to_do = progress_->start([&](auto&& add) {
+    for (auto& u : units_) {
+      for (const auto& up : u->progress.updates()) add(up.location, up.time, up.delta);
+      u->progress.updates().clear();
+    }
+    for (std::size_t i = 0; i < inputs_.size(); ++i) {
+      auto& state = *input_states_[i];
+      std::lock_guard lock(state.mutex);  // time and closed are read and the binding set atomically
+      if (!state.closed()) add(inputs_[i]->location, state.time(), +1);
+      if (deterministic_) deterministic_->bind_input(i, state.time(), state.closed());
+      state.binding = inputs_[i].get();
+    }
+  });
   log::debug("graph '{}' started: {} units, {} queues, {} inputs", graph_->name, units_.size(), queues_.size(),
              inputs_.size());
   if (nothing_to_do) complete();
   for (auto& u : units_) u->schedule();
-  run_tracker();
+  progress_->run_tracker();
   if (deterministic_) deterministic_->launch();
 }
 
@@ -543,71 +510,17 @@ std::vector<queue_stats> execution_state::stats() const {
 // progress
 
 void execution_state::publish(std::uint32_t slot, detail::progress_buffer& buffer) {
-  auto& updates = buffer.updates();
-  if (updates.empty()) return;
+  if (buffer.empty()) return;
   if (deterministic_) deterministic_->note_progress();  // only its thread publishes then
-  progress_slot& s = slots_[slot];
-  lock_slot(s);
-  s.updates.insert(s.updates.end(), updates.begin(), updates.end());
-  s.lock.clear(std::memory_order_release);
-  updates.clear();
-  if (!s.dirty.exchange(true, std::memory_order_acq_rel)) dirty_slots_.enqueue(slot);
+  progress_->publish(slot, buffer);
 }
 
-void execution_state::run_tracker() noexcept {
-  // A store-buffering handshake: a requester writes `requested`, then reads `busy` (its
-  // exchange); the owner writes `busy = false`, then reads `requested`. Every one of these is
-  // seq_cst, so they lie in one total order and either the requester takes `busy` itself or
-  // the owner sees the request and loops; with acquire/release both could miss each other and
-  // the request would be lost (the C++ model allows it, and POWER does it). The owner's
-  // exchange(false) on `requested` also synchronises with every request before it, so it sees
-  // the slots those requesters published.
-  tracker_requested_.exchange(true, std::memory_order_seq_cst);
-  for (;;) {
-    if (tracker_busy_.exchange(true, std::memory_order_seq_cst)) return;  // the owner will see our request
-    tracker_requested_.exchange(false, std::memory_order_seq_cst);
-    bool applied = false;
-    std::uint32_t id = 0;
-    while (dirty_slots_.try_dequeue(id)) {
-      progress_slot& s = slots_[id];
-      s.dirty.store(false, std::memory_order_seq_cst);
-      lock_slot(s);
-      drained_.swap(s.updates);
-      s.lock.clear(std::memory_order_release);
-      for (const auto& up : drained_) tracker_->update(up.location, scoped_time{up.time}, up.delta);
-      applied = applied || !drained_.empty();
-      drained_.clear();
-    }
-    if (applied) {
-      tracker_->propagate([&](progress::location_id loc) { on_location_changed(loc); });
-      if (!tracker_->has_pointstamps()) {
-        STREAMWEAVE_ASSERT(!tracker_->has_negative_counts(),
-                           "progress: the dataflow drained with a negative pointstamp count (a lost +1)");
-        complete();
-      }
-    }
-    tracker_busy_.store(false, std::memory_order_seq_cst);
-    if (!tracker_requested_.load(std::memory_order_seq_cst)) return;
-  }
+void execution_state::on_input_frontier_moved(std::size_t node) noexcept {
+  if (graph_->nodes[node].interest == detail::frontier_interest::always)
+    for (auto& inst : instances_[node]) inst->owner->schedule();
 }
 
-void execution_state::on_location_changed(progress::location_id loc) {
-  const timestamp f = frontier_min(tracker_->frontier(loc));
-  frontiers_[loc].store(f, std::memory_order_release);
-  if (tracker_->is_target(loc)) {
-    const std::size_t n = tracker_->node_of(loc);
-    if (graph_->nodes[n].interest == detail::frontier_interest::always)
-      for (auto& inst : instances_[n]) inst->owner->schedule();
-  }
-  for (detail::probe_state* p : probes_by_location_[loc]) {
-    const auto idx = static_cast<std::size_t>(std::find_if(probes_.begin(), probes_.end(),
-                                                           [&](const auto& s) { return s.get() == p; }) -
-                                              probes_.begin());
-    timestamp value = detail::empty_frontier;
-    for (auto w : probe_watch_[idx]) value = std::min(value, frontiers_[w].load(std::memory_order_relaxed));
-    p->publish(value);
-  }
-}
+void execution_state::on_drained() noexcept { complete(); }
 
 // ---------------------------------------------------------------------------------------------
 // lifecycle
@@ -655,7 +568,7 @@ void execution_state::stop_everything() noexcept {
     state->cancelled.store(true, std::memory_order_seq_cst);
     state->wake_senders();
   }
-  for (auto& p : probes_) p->abort();
+  progress_->abort_probes();
   if (deterministic_) deterministic_->notify();
   for (auto& per_node : instances_)
     for (auto& inst : per_node)

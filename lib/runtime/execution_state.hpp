@@ -7,18 +7,16 @@
 ///  - TBB workers run unit activations (`unit::run`), at most one per unit at a time;
 ///  - outside threads call input handles, probes, output handles, `cancel` and `wait`;
 ///  - whoever finishes an activation or publishes input progress may become the tracker's
-///    owner for one round (`run_tracker`, a combining lock: no thread waits for it, except
-///    `start()`, which takes it once before any unit runs).
+///    owner for one round (`run_tracker`, lib/progress/progress_hub.hpp).
 #include <streamweave/detail/deadline.hpp>
 #include <streamweave/detail/input_state.hpp>
 #include <streamweave/detail/node.hpp>
 #include <streamweave/progress/probe.hpp>
-#include <streamweave/progress/tracker.hpp>
 #include <streamweave/runtime/execution.hpp>
 
 #include "queue/batch_pool.hpp"
 #include "queue/edge_queue.hpp"
-#include "runtime/scoped_time.hpp"
+#include "progress/progress_hub.hpp"
 #include "runtime/timer_service.hpp"
 
 #include <oneapi/tbb/task_arena.h>
@@ -26,7 +24,6 @@
 #include <atomic>
 #include <chrono>
 #include <functional>
-#include <concurrentqueue.h>
 #include <condition_variable>
 #include <exception>
 #include <memory>
@@ -102,14 +99,6 @@ class instance_runtime {
   detail::batch_base* last_popped = nullptr;
 };
 
-/// A progress slot: where one progress source's batches wait for the tracker. Merging a
-/// source's consecutive batches here is safe and keeps them in order (I2, I3).
-struct progress_slot {
-  std::atomic_flag lock = ATOMIC_FLAG_INIT;  // held only while appending or taking
-  std::vector<detail::progress_update> updates;
-  std::atomic<bool> dirty{false};
-};
-
 /// A scheduling unit: an operator instance plus the operators fused into it. It is one TBB
 /// task at a time and one progress source.
 class unit final : public producer_waker {
@@ -172,7 +161,7 @@ struct runtime_config {
   std::size_t queue_bytes = 0;  // byte budget per edge queue; 0: none
 };
 
-class execution_state {
+class execution_state final : private progress_listener {
  public:
   execution_state(std::shared_ptr<detail::graph_state> graph, runtime_config config, tbb::task_arena& arena);
   ~execution_state();
@@ -183,7 +172,7 @@ class execution_state {
   /// Publishes `buffer` from progress source `slot` and clears it.
   void publish(std::uint32_t slot, detail::progress_buffer& buffer);
   /// Runs the tracker if nobody else does (combining); never blocks.
-  void run_tracker() noexcept;
+  void run_tracker() noexcept { progress_->run_tracker(); }
 
   void fail(const std::string& node, std::exception_ptr error) noexcept;
   void cancel() noexcept;
@@ -199,9 +188,7 @@ class execution_state {
 
   void submit(unit& u) noexcept;
   const runtime_config& config() const noexcept { return config_; }
-  timestamp frontier_of(progress::location_id target) const noexcept {
-    return frontiers_[target].load(std::memory_order_acquire);
-  }
+  timestamp frontier_of(progress::location_id target) const noexcept { return progress_->frontier_of(target); }
   std::vector<queue_stats> stats() const;
   /// The fixed-order scheduler of a deterministic run; nullptr otherwise.
   deterministic_scheduler* deterministic() const noexcept { return deterministic_.get(); }
@@ -210,7 +197,9 @@ class execution_state {
 
  private:
   void build();
-  void on_location_changed(progress::location_id loc);
+  // progress_listener
+  void on_input_frontier_moved(std::size_t node) noexcept override;
+  void on_drained() noexcept override;
   /// Records that nothing is left anywhere, unless the run already finished otherwise.
   void complete() noexcept;
   /// Stops activations, releases blocked senders, aborts probes, tells bodies. Idempotent.
@@ -228,11 +217,7 @@ class execution_state {
   runtime_config config_;
   tbb::task_arena& arena_;
 
-  std::unique_ptr<progress::tracker<scoped_time>> tracker_;  // only the tracker owner (who set tracker_busy_)
-  std::vector<std::atomic<timestamp>> frontiers_;  // per location: min of implication frontier
-  std::vector<std::vector<detail::probe_state*>> probes_by_location_;
-  std::vector<std::shared_ptr<detail::probe_state>> probes_;
-  std::vector<std::vector<progress::location_id>> probe_watch_;
+  std::unique_ptr<progress_hub> progress_;  // made by build()
 
   std::vector<std::unique_ptr<edge_queue>> queues_;
   // queue_index_[node][instance][port] -> queues_ index (or npos for a fused input)
@@ -241,14 +226,6 @@ class execution_state {
   std::vector<std::unique_ptr<unit>> units_;
   std::vector<std::unique_ptr<input_binding>> inputs_;
   std::vector<std::shared_ptr<detail::input_state>> input_states_;
-  std::unique_ptr<progress_slot[]> slots_;
-  std::size_t slot_count_ = 0;
-  moodycamel::ConcurrentQueue<std::uint32_t> dirty_slots_;
-
-  std::atomic<bool> tracker_busy_{false};
-  std::atomic<bool> tracker_requested_{false};
-  std::vector<detail::progress_update> drained_;  // only the tracker owner
-
   std::atomic<bool> stopping_{false};
   std::atomic<bool> completed_{false};
   std::atomic<bool> shut_down_{false};

@@ -4,7 +4,7 @@
 #include <streamweave/streamweave.hpp>
 
 #include "iterate/loop_algorithms.hpp"
-#include "runtime/scoped_time.hpp"
+#include "progress/scoped_time.hpp"
 
 #include <gtest/gtest.h>
 
