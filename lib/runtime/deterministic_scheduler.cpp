@@ -12,7 +12,7 @@ namespace {
 constexpr std::size_t none = std::numeric_limits<std::size_t>::max();
 }
 
-deterministic_scheduler::deterministic_scheduler(execution_state& exec) : exec_(exec), inputs_(exec.inputs_.size()) {}
+deterministic_scheduler::deterministic_scheduler(execution_state& exec) : exec_(exec), inputs_(exec.inputs().size()) {}
 
 deterministic_scheduler::~deterministic_scheduler() {
   if (thread_.joinable()) thread_.join();
@@ -28,7 +28,7 @@ void deterministic_scheduler::bind_input(std::size_t i, timestamp time, bool clo
 }
 
 void deterministic_scheduler::launch() {
-  exec_.tasks_.fetch_add(1, std::memory_order_seq_cst);
+  exec_.task_started();
   try {
     thread_ = std::thread([this] {
       loop();
@@ -107,7 +107,7 @@ std::size_t deterministic_scheduler::next_input(bool skip_blocked) const {
   timestamp best_time = 0;
   for (std::size_t j = 0; j < inputs_.size(); ++j) {
     const auto& log = inputs_[j];
-    if (skip_blocked && !exec_.inputs_[j]->pending.empty()) continue;  // its events queue behind
+    if (skip_blocked && !exec_.inputs()[j]->pending.empty()) continue;  // its events queue behind
     timestamp t = 0;
     if (!log.events.empty()) {
       t = log.events.front().key;
@@ -126,8 +126,8 @@ std::size_t deterministic_scheduler::next_input(bool skip_blocked) const {
 }
 
 bool deterministic_scheduler::blocked_by_outside() const {
-  const std::size_t hops = exec_.units_.size();
-  for (const auto& b : exec_.inputs_) {
+  const std::size_t hops = exec_.unit_count();
+  for (const auto& b : exec_.inputs()) {
     if (b->pending.empty()) continue;
     // Follow the chain of units whose own output waits for a full queue.
     const unit* u = b->pending.front().consumer;
@@ -142,13 +142,13 @@ bool deterministic_scheduler::blocked_by_outside() const {
 
 bool deterministic_scheduler::flush_inputs() {
   bool all = true;
-  for (auto& b : exec_.inputs_)
+  for (auto& b : exec_.inputs())
     if (!b->pending.empty() && !flush_pending(b->pending, b.get())) all = false;
   return all;
 }
 
 void deterministic_scheduler::release(std::size_t i, const event& e) {
-  input_binding& b = *exec_.inputs_[i];
+  input_binding& b = *exec_.inputs()[i];
   switch (e.k) {
     case event::kind::batch:
       try {
@@ -156,7 +156,7 @@ void deterministic_scheduler::release(std::size_t i, const event& e) {
       } catch (...) {
         // An exchange's key function right after the input threw; like any operator failure
         // it stops the run, and the senders learn it from their next call.
-        exec_.fail(exec_.input_states_[i]->name(), std::current_exception());
+        exec_.fail(exec_.input_state(i).name(), std::current_exception());
       }
       break;
     case event::kind::advance:
@@ -231,7 +231,7 @@ void deterministic_scheduler::loop() {
     inputs_[i].events.pop_front();
     if (e.k == event::kind::batch) --inputs_[i].batches;
     lock.unlock();
-    exec_.input_states_[i]->wake_senders();  // a sender may wait for room in the log
+    exec_.input_state(i).wake_senders();  // a sender may wait for room in the log
     release(i, e);
     exec_.run_tracker();
   }

@@ -1,0 +1,17 @@
+#pragma once
+/// \file
+/// `runtime_config`: the options one run uses, taken from `runtime_options` (already checked
+/// against their limits) when `runtime::run` starts it.
+#include <cstddef>
+
+namespace streamweave::internal {
+
+struct runtime_config {
+  std::size_t batch_size = 1024;
+  std::size_t queue_capacity = 64;
+  std::size_t activation_budget = 16;
+  bool deterministic = false;  // run on a deterministic_scheduler (runtime_options::deterministic)
+  std::size_t queue_bytes = 0;  // byte budget per edge queue; 0: none
+};
+
+}  // namespace streamweave::internal

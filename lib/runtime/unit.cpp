@@ -1,0 +1,90 @@
+#include "runtime/unit.hpp"
+
+#include "runtime/execution_state.hpp"
+
+#include <streamweave/detail/assert.hpp>
+
+#include <utility>
+
+namespace streamweave::internal {
+
+void unit::schedule() noexcept {
+  // A read-modify-write, not a load: it is ordered with run()'s exchange in the state's
+  // modification order. Either run() sees what the caller published before calling schedule()
+  // (a pushed batch, a new frontier), or this call sees `running` and asks for another run.
+  // Plain release/acquire on both sides would allow both to miss each other (store buffering).
+  int s = state_.fetch_or(0, std::memory_order_acq_rel);
+  for (;;) {
+    if (s == idle) {
+      if (state_.compare_exchange_weak(s, scheduled, std::memory_order_acq_rel)) {
+        exec->submit(*this);
+        return;
+      }
+    } else if (s == running) {
+      if (state_.compare_exchange_weak(s, running_again, std::memory_order_acq_rel)) return;
+    } else {
+      return;  // already scheduled, or will run again
+    }
+  }
+}
+
+bool unit::activate_once() noexcept {
+  bool more = false;
+  current = head;
+  try {
+    for (instance_runtime* m : members)
+      for (std::size_t p = 0; p < m->input_locations.size(); ++p)
+        m->frontier_snapshot[p] = exec->frontier_of(m->input_locations[p]);
+    if (pending.empty() || flush_pending(pending, this) || unthrottled) {
+      budget = exec->config().activation_budget;
+      detail::activation act(*head);
+      more = head->body->activate(act);
+    }
+    for (instance_runtime* m : members)
+      if (m->last_popped != nullptr) detail::release_batch(std::exchange(m->last_popped, nullptr));
+    if (!pending.empty()) {
+      if (!unthrottled) more = false;
+      wait_for_room(pending.front(), this);
+    }
+    exec->publish(slot, progress);
+  } catch (...) {
+    for (instance_runtime* m : members)
+      if (m->last_popped != nullptr) detail::release_batch(std::exchange(m->last_popped, nullptr));
+    exec->fail(current->spec->name, std::current_exception());
+    more = false;
+  }
+  return more;
+}
+
+void unit::run() noexcept {
+  // A unit that still has work, or was woken while it ran, runs again right here, up to
+  // `inline_rounds` activations per task: it stays on this thread (its state stays in this
+  // core's cache) and saves a trip through the arena's queue. After that it goes to the back
+  // of the queue, so units sharing the threads all make progress.
+  constexpr int inline_rounds = 16;
+  for (int round = 1;; ++round) {
+    [[maybe_unused]] const int was = state_.exchange(running, std::memory_order_acq_rel);  // see schedule()
+    // A task runs a scheduled unit; an inline round follows a round that left it running
+    // (more work) or running_again (woken meanwhile). Anything else is a unit run twice.
+    STREAMWEAVE_ASSERT(round == 1 ? was == scheduled : (was == running || was == running_again),
+                       "unit::run: the unit was not scheduled (run twice at once, or after it went idle)");
+    waits_for_outside = false;  // read by a deterministic run's scheduler, on this thread
+    const bool more = !exec->stopping() && activate_once() && !exec->stopping();
+    exec->run_tracker();
+    if (!more) {
+      int expected = running;
+      if (state_.compare_exchange_strong(expected, idle, std::memory_order_acq_rel)) break;
+      // schedule() was called while we ran: run again.
+    }
+    if (round < inline_rounds) continue;
+    state_.store(scheduled, std::memory_order_release);
+    exec->submit(*this);
+    break;
+  }
+  exec->task_done();
+}
+
+// ---------------------------------------------------------------------------------------------
+// execution_state: wiring
+
+}  // namespace streamweave::internal

@@ -1,0 +1,100 @@
+#pragma once
+/// \file
+/// Scheduling units and what they run. An operator instance (`instance_runtime`) is one
+/// parallel copy of a node: its body, its input queues and output ports. A `unit` is what the
+/// scheduler runs: an instance plus the instances fused into it, one task at a time and one
+/// progress source. `input_binding` is the runtime side of an input handle, the other kind of
+/// progress source.
+///
+/// The unit state machine: idle -> scheduled (schedule(): submitted to the scheduler) ->
+/// running (run()) -> idle; schedule() while running -> running_again, and run() goes round
+/// once more. So a unit never runs on two threads at once, and a wake-up during a run is never
+/// lost. run() checks the transitions with STREAMWEAVE_ASSERT.
+#include <streamweave/detail/input_state.hpp>
+#include <streamweave/detail/node.hpp>
+#include <streamweave/detail/progress_buffer.hpp>
+
+#include "queue/edge_queue.hpp"
+#include "runtime/delivery.hpp"
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <vector>
+
+namespace streamweave::internal {
+
+class execution_state;
+
+class instance_runtime {
+ public:
+  execution_state* exec = nullptr;
+  unit* owner = nullptr;
+  std::size_t node = 0;
+  std::size_t index = 0;
+  std::size_t count = 1;
+  const detail::node_spec* spec = nullptr;
+  std::unique_ptr<detail::node_body> body;
+  std::vector<edge_queue*> inputs;  // one per input port (nullptr for a fused input)
+  std::vector<progress::location_id> input_locations;
+  std::vector<timestamp> frontier_snapshot;
+  std::vector<std::unique_ptr<output_port_runtime>> outputs;
+  detail::batch_base* last_popped = nullptr;
+};
+
+/// A scheduling unit: an operator instance plus the operators fused into it. It is one TBB
+/// task at a time and one progress source.
+class unit final : public producer_waker {
+ public:
+  execution_state* exec = nullptr;
+  instance_runtime* head = nullptr;
+  std::vector<instance_runtime*> members;  // head first, then fused instances
+  std::uint32_t slot = 0;
+  // Used only by the thread running the unit (state_ running or running_again).
+  detail::progress_buffer progress;
+  std::vector<pending_push> pending;
+  std::size_t budget = 0;
+  instance_runtime* current = nullptr;  // whose code runs now (for error messages)
+  /// A loop feedback unit: it takes input while its output waits for queue space
+  /// (detail/loop_operators.hpp). Set before the run starts.
+  bool unthrottled = false;
+  /// Deterministic runs only (scheduler thread): the body asked for a waker in its last
+  /// activation, so it waits for an outside thread (an output handle's reader) to resume it.
+  bool waits_for_outside = false;
+
+  /// Makes sure the unit runs (again) soon. Thread safety: any thread.
+  void schedule() noexcept;
+  /// Runs the unit (one or more activations); called by the scheduler only.
+  void run() noexcept;
+
+  void wake() noexcept override { schedule(); }
+  std::function<void()> waker() {
+    return [this] { schedule(); };
+  }
+
+ private:
+  /// One activation: returns true when more work is ready now.
+  bool activate_once() noexcept;
+  // idle -> scheduled -> running -> idle; running + schedule() -> running_again.
+  enum : int { idle = 0, scheduled = 1, running = 2, running_again = 3 };
+  std::atomic<int> state_{idle};
+};
+
+/// Lib side of an input handle. As a producer it is woken by waking the blocked senders.
+struct input_binding final : producer_waker {
+  void wake() noexcept override { state->wake_senders(); }
+  detail::input_state* state = nullptr;
+  execution_state* exec = nullptr;
+  std::unique_ptr<output_port_runtime> output;
+  progress::location_id location = 0;
+  std::uint32_t slot = 0;
+  std::size_t index = 0;  // position in execution_state::inputs_
+  // Owned by the sender holding input_state::mutex; in a deterministic run by the scheduler
+  // thread only.
+  detail::progress_buffer progress;
+  std::vector<pending_push> pending;
+};
+
+}  // namespace streamweave::internal
