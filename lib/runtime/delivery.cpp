@@ -1,6 +1,6 @@
 #include "runtime/delivery.hpp"
 
-#include "runtime/unit.hpp"
+#include "scheduler/unit.hpp"
 
 #include <utility>
 

@@ -1,7 +1,5 @@
 #include "runtime/execution_state.hpp"
 
-#include "runtime/deterministic_scheduler.hpp"
-
 #include "logging/log.hpp"
 #include "progress/loop_summaries.hpp"
 #include "runtime/loop_validation.hpp"
@@ -16,12 +14,13 @@
 
 namespace streamweave::internal {
 
-execution_state::execution_state(std::shared_ptr<detail::graph_state> graph, runtime_config config, tbb::task_arena& arena)
-    : graph_(std::move(graph)), config_(config), arena_(arena) {
+execution_state::execution_state(std::shared_ptr<detail::graph_state> graph, runtime_config config,
+                                 const scheduler_factory& make_scheduler)
+    : graph_(std::move(graph)), config_(config) {
   try {
     progress_listener& listener = *this;  // a private base: converted here, where it is accessible
     wire(wired_, *graph_, config_, *this, listener);
-    if (config_.deterministic) deterministic_ = std::make_unique<deterministic_scheduler>(*this);
+    scheduler_ = make_scheduler(*this);
   } catch (...) {
     // Half built: the bodies made so far hold capabilities that post into their units'
     // buffers, so they go first, as in the destructor.
@@ -42,7 +41,7 @@ void execution_state::start() {
       auto& state = *wired_.input_states[i];
       std::lock_guard lock(state.mutex);  // time and closed are read and the binding set atomically
       if (!state.closed()) add(wired_.inputs[i]->location, state.time(), +1);
-      if (deterministic_) deterministic_->bind_input(i, state.time(), state.closed());
+      scheduler_->on_input_bound(i, state.time(), state.closed());
       state.binding = wired_.inputs[i].get();
     }
   });
@@ -51,7 +50,7 @@ void execution_state::start() {
   if (nothing_to_do) complete();
   for (auto& u : wired_.units) u->schedule();
   wired_.progress->run_tracker();
-  if (deterministic_) deterministic_->launch();
+  scheduler_->launch();
 }
 
 execution_state::~execution_state() {
@@ -94,7 +93,7 @@ std::vector<queue_stats> execution_state::stats() const {
 
 void execution_state::publish(std::uint32_t slot, detail::progress_buffer& buffer) {
   if (buffer.empty()) return;
-  if (deterministic_) deterministic_->note_progress();  // only its thread publishes then
+  scheduler_->on_published();
   wired_.progress->publish(slot, buffer);
 }
 
@@ -114,12 +113,7 @@ void execution_state::submit(unit& u) noexcept {
     task_done();
     return;
   }
-  if (deterministic_) {
-    if (!deterministic_->enqueue(u)) task_done();  // its thread has exited: nothing runs any more
-    return;
-  }
-  unit* target = &u;
-  arena_.enqueue([target] { target->run(); });
+  if (!scheduler_->submit(u)) task_done();  // nothing will run it any more
 }
 
 void execution_state::task_done() noexcept {
@@ -152,7 +146,7 @@ void execution_state::stop_everything() noexcept {
     state->wake_senders();
   }
   wired_.progress->abort_probes();
-  if (deterministic_) deterministic_->notify();
+  scheduler_->on_stop();
   for (auto& per_node : wired_.instances)
     for (auto& inst : per_node)
       if (inst->body) inst->body->on_run_stopped();

@@ -17,12 +17,11 @@
 #include "queue/batch_pool.hpp"
 #include "queue/edge_queue.hpp"
 #include "runtime/runtime_config.hpp"
-#include "runtime/unit.hpp"
+#include "scheduler/scheduler.hpp"
+#include "scheduler/unit.hpp"
 #include "runtime/wiring.hpp"
 #include "progress/progress_hub.hpp"
-#include "runtime/timer_service.hpp"
-
-#include <oneapi/tbb/task_arena.h>
+#include "scheduler/timer_service.hpp"
 
 #include <atomic>
 #include <chrono>
@@ -42,7 +41,8 @@ class deterministic_scheduler;
 
 class execution_state final : private progress_listener {
  public:
-  execution_state(std::shared_ptr<detail::graph_state> graph, runtime_config config, tbb::task_arena& arena);
+  /// Wires `graph` and makes its scheduler with `make_scheduler`. Throws like `wire`.
+  execution_state(std::shared_ptr<detail::graph_state> graph, runtime_config config, const scheduler_factory& make_scheduler);
   ~execution_state();
 
   /// Applies initial capabilities and schedules every unit.
@@ -80,8 +80,10 @@ class execution_state final : private progress_listener {
   detail::input_state& input_state(std::size_t i) const noexcept { return *wired_.input_states[i]; }
   std::size_t unit_count() const noexcept { return wired_.units.size(); }
   std::vector<queue_stats> stats() const;
+  /// The run's scheduler.
+  internal::scheduler& scheduler() const noexcept { return *scheduler_; }
   /// The fixed-order scheduler of a deterministic run; nullptr otherwise.
-  deterministic_scheduler* deterministic() const noexcept { return deterministic_.get(); }
+  deterministic_scheduler* deterministic() const noexcept { return scheduler_->fixed_order(); }
   /// Wall-clock wake-ups (`activation::wake_at`).
   timer_service& timers() noexcept { return timers_; }
 
@@ -97,7 +99,6 @@ class execution_state final : private progress_listener {
 
   std::shared_ptr<detail::graph_state> graph_;
   runtime_config config_;
-  tbb::task_arena& arena_;
 
   wired_graph wired_;  // the run's parts (lib/runtime/wiring.hpp)
   std::atomic<bool> stopping_{false};
@@ -113,7 +114,7 @@ class execution_state final : private progress_listener {
   timer_service timers_;  // stopped first in the destructor: it schedules units
 
   // Last: destroyed first, joining its thread before anything it used goes.
-  std::unique_ptr<deterministic_scheduler> deterministic_;
+  std::unique_ptr<internal::scheduler> scheduler_;
 };
 
 }  // namespace streamweave::internal

@@ -1,7 +1,7 @@
 // Input handles: outside threads feeding a running graph (streamweave::detail::input_state).
 #include "runtime/execution_state.hpp"
 
-#include "runtime/deterministic_scheduler.hpp"
+#include "scheduler/deterministic_scheduler.hpp"
 
 #include <streamweave/error.hpp>
 

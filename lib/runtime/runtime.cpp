@@ -3,7 +3,9 @@
 #include <streamweave/runtime/runtime.hpp>
 
 #include "runtime/execution_state.hpp"
-#include "runtime/worker_limit.hpp"
+#include "scheduler/deterministic_scheduler.hpp"
+#include "scheduler/tbb_scheduler.hpp"
+#include "scheduler/worker_limit.hpp"
 
 #include <optional>
 #include <string>
@@ -66,11 +68,13 @@ execution runtime::run(graph& g) {
   if (state->started.exchange(true))  // one winner, also among threads racing to run one graph
     throw graph_error("graph '" + state->name + "' was already run; build a new graph to run again");
   internal::runtime_config config{impl_->options.batch_size, impl_->options.queue_capacity,
-                                  impl_->options.activation_budget, impl_->options.deterministic,
-                                  impl_->options.queue_bytes};
+                                  impl_->options.activation_budget, impl_->options.queue_bytes};
+  const internal::scheduler_factory make_scheduler = impl_->options.deterministic
+                                                         ? internal::deterministic_scheduler_factory()
+                                                         : internal::tbb_scheduler_factory(*impl_->arena);
   std::shared_ptr<internal::execution_state> exec;
   try {
-    exec = std::make_shared<internal::execution_state>(state, config, *impl_->arena);
+    exec = std::make_shared<internal::execution_state>(state, config, make_scheduler);
   } catch (...) {
     state->started = false;  // an invalid graph may be fixed and run
     throw;

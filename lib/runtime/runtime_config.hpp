@@ -10,7 +10,6 @@ struct runtime_config {
   std::size_t batch_size = 1024;
   std::size_t queue_capacity = 64;
   std::size_t activation_budget = 16;
-  bool deterministic = false;  // run on a deterministic_scheduler (runtime_options::deterministic)
   std::size_t queue_bytes = 0;  // byte budget per edge queue; 0: none
 };
 

@@ -13,7 +13,7 @@
 #include "progress/progress_hub.hpp"
 #include "queue/edge_queue.hpp"
 #include "runtime/runtime_config.hpp"
-#include "runtime/unit.hpp"
+#include "scheduler/unit.hpp"
 
 #include <cstddef>
 #include <limits>

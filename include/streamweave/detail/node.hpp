@@ -76,7 +76,7 @@ class activation {
   /// Schedules this instance again later (e.g. when an outside thread freed space).
   std::function<void()> waker() const;
   /// Schedules this instance at or soon after the wall-clock time `when`, from the execution's
-  /// timer thread (lib/runtime/timer_service.hpp, started on first use). Wake-ups still pending
+  /// timer thread (lib/scheduler/timer_service.hpp, started on first use). Wake-ups still pending
   /// when the execution is destroyed are dropped.
   void wake_at(std::chrono::steady_clock::time_point when);
 

@@ -1,4 +1,4 @@
-#include "runtime/unit.hpp"
+#include "scheduler/unit.hpp"
 
 #include "runtime/execution_state.hpp"
 

@@ -1,5 +1,5 @@
 // The single-threaded fixed-order scheduler of deterministic runs (see the header).
-#include "runtime/deterministic_scheduler.hpp"
+#include "scheduler/deterministic_scheduler.hpp"
 
 #include "runtime/execution_state.hpp"
 
@@ -21,7 +21,7 @@ deterministic_scheduler::~deterministic_scheduler() {
       if (e.batch != nullptr) detail::release_batch(e.batch);
 }
 
-void deterministic_scheduler::bind_input(std::size_t i, timestamp time, bool closed) {
+void deterministic_scheduler::on_input_bound(std::size_t i, timestamp time, bool closed) {
   std::lock_guard lock(mutex_);
   inputs_[i].time = time;
   inputs_[i].closed = closed;
@@ -40,7 +40,7 @@ void deterministic_scheduler::launch() {
   }
 }
 
-bool deterministic_scheduler::enqueue(unit& u) {
+bool deterministic_scheduler::submit(unit& u) noexcept {
   {
     std::lock_guard lock(mutex_);
     if (exited_) return false;
@@ -50,7 +50,9 @@ bool deterministic_scheduler::enqueue(unit& u) {
   return true;
 }
 
-void deterministic_scheduler::notify() {
+void deterministic_scheduler::on_waits_for_outside(unit& u) noexcept { u.waits_for_outside = true; }
+
+void deterministic_scheduler::on_stop() noexcept {
   {
     std::lock_guard lock(mutex_);
     notified_ = true;
@@ -235,6 +237,10 @@ void deterministic_scheduler::loop() {
     release(i, e);
     exec_.run_tracker();
   }
+}
+
+scheduler_factory deterministic_scheduler_factory() {
+  return [](execution_state& exec) -> std::unique_ptr<scheduler> { return std::make_unique<deterministic_scheduler>(exec); };
 }
 
 }  // namespace streamweave::internal

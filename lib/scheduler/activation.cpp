@@ -90,8 +90,7 @@ std::size_t activation::instance_index() const noexcept { return inst_->index; }
 std::size_t activation::instance_count() const noexcept { return inst_->count; }
 
 std::function<void()> activation::waker() const {
-  // Only a deterministic run reads the flag (on its single thread, which runs this too).
-  if (inst_->exec->deterministic() != nullptr) inst_->owner->waits_for_outside = true;
+  inst_->exec->scheduler().on_waits_for_outside(*inst_->owner);
   return inst_->owner->waker();
 }
 

@@ -35,6 +35,8 @@
 #include <streamweave/detail/batch.hpp>
 #include <streamweave/progress/timestamp.hpp>
 
+#include "scheduler/scheduler.hpp"
+
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -50,7 +52,7 @@ class execution_state;
 class unit;
 struct input_binding;
 
-class deterministic_scheduler {
+class deterministic_scheduler final : public scheduler {
  public:
   explicit deterministic_scheduler(execution_state& exec);
   /// Joins the thread (it has left the execution by then) and drops unreleased batches.
@@ -59,16 +61,20 @@ class deterministic_scheduler {
   deterministic_scheduler& operator=(const deterministic_scheduler&) = delete;
 
   /// Input `i`'s time and state when it was bound (in `execution_state::start`).
-  void bind_input(std::size_t i, timestamp time, bool closed);
+  void on_input_bound(std::size_t i, timestamp time, bool closed) override;
   /// Starts the scheduler thread (counted as one task of the execution until it exits).
-  void launch();
+  void launch() override;
 
   /// Appends `unit` to the ready queue; false once the thread has exited (nothing will run it).
-  bool enqueue(unit& u);
+  bool submit(unit& u) noexcept override;
   /// Wakes the scheduler thread (the run stopped).
-  void notify();
-  /// Counts a progress publication (`execution_state::publish` with updates); scheduler thread.
-  void note_progress() noexcept { ++progress_; }
+  void on_stop() noexcept override;
+  /// Counts a progress publication (`execution_state::publish` with updates). Only the
+  /// scheduler thread publishes in a deterministic run.
+  void on_published() noexcept override { ++progress_; }
+  /// Marks `u` as waiting for an outside thread (read by `blocked_by_outside`); scheduler thread.
+  void on_waits_for_outside(unit& u) noexcept override;
+  deterministic_scheduler* fixed_order() noexcept override { return this; }
 
   // Input side, called by the input's sender with the input's own mutex held.
   /// Queues batch `b` (one reference, transferred) at `b->time`.
@@ -118,5 +124,8 @@ class deterministic_scheduler {
   std::unordered_map<const unit*, std::uint64_t> idle_at_;  // scheduler thread: `progress_` at a unit's last run without progress
   bool notified_ = false;           // guarded by mutex_
 };
+
+/// A factory for deterministic schedulers (one per execution).
+scheduler_factory deterministic_scheduler_factory();
 
 }  // namespace streamweave::internal

@@ -1,5 +1,5 @@
 // The per-execution timer thread behind `activation::wake_at`.
-#include "runtime/timer_service.hpp"
+#include "scheduler/timer_service.hpp"
 
 #include "runtime/execution_state.hpp"
 

@@ -1,4 +1,4 @@
-#include "runtime/worker_limit.hpp"
+#include "scheduler/worker_limit.hpp"
 
 #include "logging/log.hpp"
 
