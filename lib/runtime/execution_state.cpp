@@ -41,7 +41,7 @@ void execution_state::start() {
       auto& state = *wired_.input_states[i];
       std::lock_guard lock(state.mutex);  // time and closed are read and the binding set atomically
       if (!state.closed()) add(wired_.inputs[i]->location, state.time(), +1);
-      scheduler_->on_input_bound(i, state.time(), state.closed());
+      wired_.inputs[i]->gate = scheduler_->bind_input(i, *wired_.inputs[i], state.time(), state.closed());
       state.binding = wired_.inputs[i].get();
     }
   });

@@ -37,7 +37,6 @@ namespace streamweave::internal {
 class execution_state;
 class unit;
 class instance_runtime;
-class deterministic_scheduler;
 
 class execution_state final : private progress_listener {
  public:
@@ -67,8 +66,8 @@ class execution_state final : private progress_listener {
 
   /// Hands `u` to the scheduler (counted as a task until `task_done`).
   void submit(unit& u) noexcept;
-  /// Counts a task that a scheduler runs outside `submit` (the deterministic scheduler's
-  /// thread); it ends with `task_done`.
+  /// Counts a task that a scheduler runs outside `submit` (a scheduler thread of its own); it
+  /// ends with `task_done`.
   void task_started() noexcept { tasks_.fetch_add(1, std::memory_order_seq_cst); }
   /// Ends a task; the last one lets `wait_until_finished` return.
   void task_done() noexcept;
@@ -82,8 +81,6 @@ class execution_state final : private progress_listener {
   std::vector<queue_stats> stats() const;
   /// The run's scheduler.
   internal::scheduler& scheduler() const noexcept { return *scheduler_; }
-  /// The fixed-order scheduler of a deterministic run; nullptr otherwise.
-  deterministic_scheduler* deterministic() const noexcept { return scheduler_->fixed_order(); }
   /// Wall-clock wake-ups (`activation::wake_at`).
   timer_service& timers() noexcept { return timers_; }
 

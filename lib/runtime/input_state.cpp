@@ -1,21 +1,11 @@
 // Input handles: outside threads feeding a running graph (streamweave::detail::input_state).
 #include "runtime/execution_state.hpp"
 
-#include "scheduler/deterministic_scheduler.hpp"
-
 #include <streamweave/error.hpp>
 
 #include <algorithm>
 
 namespace streamweave::detail {
-
-namespace {
-/// The scheduler of a deterministic run, which takes this input's calls as events instead of
-/// the graph's queues and tracker; nullptr for an ordinary run or an unbound input.
-internal::deterministic_scheduler* deterministic(const internal::input_binding* b) noexcept {
-  return b != nullptr ? b->exec->deterministic() : nullptr;
-}
-}  // namespace
 
 input_state::input_state(std::string name)
     : name_(std::move(name)), pool_(new batch_pool(), [](batch_pool* p) { delete p; }) {}
@@ -52,33 +42,12 @@ void input_state::wake_senders() noexcept {
 
 bool input_state::backpressured() {
   if (binding == nullptr) return false;
-  if (auto* d = deterministic(binding)) return !d->has_room(*binding);
-  return !internal::flush_pending(binding->pending, binding);
+  return !binding->gate->has_room();
 }
 
 void input_state::hand_over(batch_base* b) {
   b->time = time_;
-  if (auto* d = deterministic(binding)) {
-    d->append_batch(*binding, b);
-    return;
-  }
-  try {
-    internal::deliver(*binding->output, b, batch_size(), {binding->progress, binding->pending}, nullptr);
-  } catch (const std::exception& e) {
-    // User code ran on this thread: an exchange's key function right after the input. Like
-    // any operator failure it stops the run; the sender learns that the run stopped.
-    binding->exec->fail(name_, std::current_exception());
-    throw cancelled_error("input '" + name_ + "': the exchange key function threw (" + e.what() + "); the run is stopped");
-  } catch (...) {
-    binding->exec->fail(name_, std::current_exception());
-    throw cancelled_error("input '" + name_ + "': the exchange key function threw; the run is stopped");
-  }
-  // Bound the progress buffer; publishing is otherwise left to advance_to/close (the input's
-  // capability holds every frontier downstream meanwhile). Increments only, so early is safe.
-  if (binding->progress.updates().size() > 64) {
-    binding->exec->publish(binding->slot, binding->progress);
-    binding->exec->run_tracker();
-  }
+  binding->gate->deliver(b);
 }
 
 void input_state::hand_over_staging() {
@@ -92,11 +61,7 @@ void input_state::wait_for_space(std::unique_lock<std::mutex>& lock) {
     const std::uint64_t seen = space_generation.load(std::memory_order_acquire);
     if (binding == nullptr || cancelled.load(std::memory_order_acquire))
       throw cancelled_error("input '" + name_ + "': the run stopped while a send waited for space");
-    if (auto* d = deterministic(binding)) {
-      if (d->has_room(*binding)) return;
-    } else if (internal::flush_pending(binding->pending, binding)) {
-      return;
-    }
+    if (binding->gate->has_room()) return;
     lock.unlock();
     space_generation.wait(seen, std::memory_order_acquire);
     lock.lock();
@@ -131,18 +96,9 @@ void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
   hand_over_staging();  // what was sent before this call keeps its time
   // The new time takes effect here, under the mutex and before any wait: from now on every
   // copy's time() is `t` and every record sent is stamped `t`, while this call may still wait
-  // for queue space below. The +1s of the batches handed over are in the buffer before the
-  // capability's -1 (rule I4); batches still pending are counted in flight already.
-  if (auto* d = deterministic(binding)) {
-    d->append_advance(*binding, time_, t);
-    time_ = t;
-  } else {
-    binding->progress.post(binding->location, t, +1);
-    binding->progress.post(binding->location, time_, -1);
-    time_ = t;
-    binding->exec->publish(binding->slot, binding->progress);
-    binding->exec->run_tracker();
-  }
+  // for queue space below.
+  binding->gate->advance(time_, t);
+  time_ = t;
   wait_for_space(lock);
 }
 
@@ -156,16 +112,10 @@ void input_state::close(std::unique_lock<std::mutex>& lock) noexcept {
   } catch (...) {
     // The exchange key function threw: the run is stopping and nothing downstream will read.
   }
-  if (auto* d = deterministic(binding)) {
-    try {
-      d->append_close(*binding, time_);
-    } catch (...) {
-      // Out of memory for one event: the input stays open and the run cannot complete.
-    }
-  } else {
-    binding->progress.post(binding->location, time_, -1);
-    binding->exec->publish(binding->slot, binding->progress);
-    binding->exec->run_tracker();
+  try {
+    binding->gate->close(time_);
+  } catch (...) {
+    // Out of memory for one event or update: the input stays open and the run cannot complete.
   }
   try {
     // Batches that met a full queue must still get in: only a waiting caller moves them.

@@ -3,9 +3,8 @@
 #include <streamweave/runtime/runtime.hpp>
 
 #include "runtime/execution_state.hpp"
-#include "scheduler/deterministic_scheduler.hpp"
-#include "scheduler/tbb_scheduler.hpp"
-#include "scheduler/worker_limit.hpp"
+#include "scheduler/scheduler_choice.hpp"
+#include "scheduler/tbb_worker_limit.hpp"
 
 #include <optional>
 #include <string>
@@ -41,8 +40,8 @@ void validate_run_options(const runtime_options& o) {
 }  // namespace
 
 runtime::runtime(runtime_options options) : impl_(std::make_shared<impl>()) {
-  if (options.deterministic) options.threads = 1;  // runs use their own single thread
   if (options.threads == 0) options.threads = std::max(1u, std::thread::hardware_concurrency());
+  options.threads = internal::scheduler_threads(options, options.threads);
   check_at_most(options.threads, runtime_options::max_threads, "threads");
   impl_->options = options;
   impl_->parallelism.emplace(options.threads + 1);  // workers plus one, as oneTBB counts
@@ -52,7 +51,7 @@ runtime::runtime(runtime_options options) : impl_(std::make_shared<impl>()) {
 }
 
 runtime::runtime(tbb::task_arena& host_arena, runtime_options options) : impl_(std::make_shared<impl>()) {
-  options.threads = options.deterministic ? 1 : static_cast<std::size_t>(std::max(1, host_arena.max_concurrency()));
+  options.threads = internal::scheduler_threads(options, static_cast<std::size_t>(std::max(1, host_arena.max_concurrency())));
   impl_->options = options;
   impl_->arena = &host_arena;
 }
@@ -69,9 +68,7 @@ execution runtime::run(graph& g) {
     throw graph_error("graph '" + state->name + "' was already run; build a new graph to run again");
   internal::runtime_config config{impl_->options.batch_size, impl_->options.queue_capacity,
                                   impl_->options.activation_budget, impl_->options.queue_bytes};
-  const internal::scheduler_factory make_scheduler = impl_->options.deterministic
-                                                         ? internal::deterministic_scheduler_factory()
-                                                         : internal::tbb_scheduler_factory(*impl_->arena);
+  const internal::scheduler_factory make_scheduler = internal::choose_scheduler(impl_->options, *impl_->arena);
   std::shared_ptr<internal::execution_state> exec;
   try {
     exec = std::make_shared<internal::execution_state>(state, config, make_scheduler);

@@ -1,6 +1,7 @@
 // The single-threaded fixed-order scheduler of deterministic runs (see the header).
 #include "scheduler/deterministic_scheduler.hpp"
 
+#include "input/logged_gate.hpp"
 #include "runtime/execution_state.hpp"
 
 #include <limits>
@@ -21,10 +22,14 @@ deterministic_scheduler::~deterministic_scheduler() {
       if (e.batch != nullptr) detail::release_batch(e.batch);
 }
 
-void deterministic_scheduler::on_input_bound(std::size_t i, timestamp time, bool closed) {
-  std::lock_guard lock(mutex_);
-  inputs_[i].time = time;
-  inputs_[i].closed = closed;
+std::unique_ptr<input_gate> deterministic_scheduler::bind_input(std::size_t i, input_binding& binding, timestamp time,
+                                                                bool closed) {
+  {
+    std::lock_guard lock(mutex_);
+    inputs_[i].time = time;
+    inputs_[i].closed = closed;
+  }
+  return make_logged_gate(binding, *this);
 }
 
 void deterministic_scheduler::launch() {

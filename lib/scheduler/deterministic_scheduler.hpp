@@ -60,8 +60,9 @@ class deterministic_scheduler final : public scheduler {
   deterministic_scheduler(const deterministic_scheduler&) = delete;
   deterministic_scheduler& operator=(const deterministic_scheduler&) = delete;
 
-  /// Input `i`'s time and state when it was bound (in `execution_state::start`).
-  void on_input_bound(std::size_t i, timestamp time, bool closed) override;
+  /// Records input `i`'s time and state when it was bound (in `execution_state::start`) and
+  /// gives it a logged gate (input/logged_gate.hpp): its calls become events in its log.
+  std::unique_ptr<input_gate> bind_input(std::size_t i, input_binding& binding, timestamp time, bool closed) override;
   /// Starts the scheduler thread (counted as one task of the execution until it exits).
   void launch() override;
 
@@ -74,9 +75,8 @@ class deterministic_scheduler final : public scheduler {
   void on_published() noexcept override { ++progress_; }
   /// Marks `u` as waiting for an outside thread (read by `blocked_by_outside`); scheduler thread.
   void on_waits_for_outside(unit& u) noexcept override;
-  deterministic_scheduler* fixed_order() noexcept override { return this; }
 
-  // Input side, called by the input's sender with the input's own mutex held.
+  // Input side (the logged gate), called by the input's sender with the input's mutex held.
   /// Queues batch `b` (one reference, transferred) at `b->time`.
   void append_batch(const input_binding& in, detail::batch_base* b);
   void append_advance(const input_binding& in, timestamp from, timestamp to);

@@ -9,7 +9,8 @@
 /// outlives what it runs.
 ///
 /// What the execution calls, and from where:
-///  - `on_input_bound` once per input, in `execution_state::start`, before any unit runs;
+///  - `bind_input` once per input, in `execution_state::start`, before any unit runs: it
+///    returns the gate the input's calls go through (input/input_gate.hpp);
 ///  - `launch` once, after the initial units were submitted;
 ///  - `submit` for every scheduled unit (`unit::schedule`), from any thread;
 ///  - `on_published` after a progress source published updates, on the publishing thread;
@@ -18,13 +19,14 @@
 ///  - `on_stop` once, when the run stops (completed, failed or cancelled).
 #include <streamweave/progress/timestamp.hpp>
 
+#include "input/input_gate.hpp"
+
 #include <cstddef>
 #include <functional>
 #include <memory>
 
 namespace streamweave::internal {
 
-class deterministic_scheduler;
 class execution_state;
 class unit;
 
@@ -35,16 +37,17 @@ class scheduler {
   /// Runs `u.run()` soon, which ends with `execution_state::task_done`. Returns false when
   /// nothing will run it any more (the caller then counts the task done). Never blocks.
   virtual bool submit(unit& u) noexcept = 0;
-  /// Input `input` was bound at `time` (already `closed` or not).
-  virtual void on_input_bound(std::size_t /*input*/, timestamp /*time*/, bool /*closed*/) {}
+  /// Input `input` (its runtime side `binding`) is bound at `time`, already `closed` or not.
+  /// Returns the gate its calls go through: by default the direct one.
+  virtual std::unique_ptr<input_gate> bind_input(std::size_t /*input*/, input_binding& binding, timestamp /*time*/,
+                                                 bool /*closed*/) {
+    return make_direct_gate(binding);
+  }
   /// Starts running what was submitted.
   virtual void launch() {}
   virtual void on_published() noexcept {}
   virtual void on_waits_for_outside(unit& /*u*/) noexcept {}
   virtual void on_stop() noexcept {}
-  /// The fixed-order scheduler, whose event logs replace the inputs' direct delivery; nullptr
-  /// for a scheduler without one.
-  virtual deterministic_scheduler* fixed_order() noexcept { return nullptr; }
 };
 
 /// Makes the scheduler of one execution (called once its parts are wired).

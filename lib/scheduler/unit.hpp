@@ -14,6 +14,7 @@
 #include <streamweave/detail/node.hpp>
 #include <streamweave/detail/progress_buffer.hpp>
 
+#include "input/input_gate.hpp"
 #include "queue/edge_queue.hpp"
 #include "runtime/delivery.hpp"
 
@@ -88,6 +89,8 @@ struct input_binding final : producer_waker {
   detail::input_state* state = nullptr;
   execution_state* exec = nullptr;
   std::unique_ptr<output_port_runtime> output;
+  /// Where the handle's calls go (set when the run starts, before the handle sees the binding).
+  std::unique_ptr<input_gate> gate;
   progress::location_id location = 0;
   std::uint32_t slot = 0;
   std::size_t index = 0;  // position in execution_state::inputs_

@@ -1,4 +1,4 @@
-#include "scheduler/worker_limit.hpp"
+#include "scheduler/tbb_worker_limit.hpp"
 
 #include "logging/log.hpp"
 
