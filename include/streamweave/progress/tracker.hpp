@@ -19,7 +19,7 @@
 /// every downstream frontier forever.
 ///
 /// Thread safety: none. The runtime gives the tracker one owner at a time (a combining
-/// runner); see `execution_state::run_tracker` in lib/runtime/execution_state.cpp.
+/// runner); see `progress_hub::run_tracker` in lib/progress/progress_hub.cpp.
 #include <streamweave/progress/antichain.hpp>
 #include <streamweave/progress/change_batch.hpp>
 #include <streamweave/progress/location.hpp>
