@@ -7,9 +7,7 @@ using internal::instance_runtime;
 
 bool activation::process_inputs(node_body& body) {
   internal::unit& u = *inst_->owner;
-  // Back-pressure: stop while outputs wait for space, unless the unit is unthrottled.
-  auto may_take = [&u] { return u.pending.empty() || u.unthrottled; };
-  while (u.budget > 0 && may_take()) {
+  while (u.budget > 0 && u.may_take()) {
     bool any = false;
     for (std::size_t p = 0; p < inst_->inputs.size(); ++p) {
       internal::edge_queue* q = inst_->inputs[p];
@@ -24,17 +22,17 @@ bool activation::process_inputs(node_body& body) {
         ~release_on_exit() { release_batch(b); }
       } guard{b};
       body.on_batch(*this, p, *b);
-      if (u.budget == 0 || !may_take()) break;
+      if (u.budget == 0 || !u.may_take()) break;
     }
     if (!any) break;
   }
-  return may_take() && has_input();
+  return u.may_take() && has_input();
 }
 
 const batch_base* activation::pop(std::size_t port) {
   internal::unit& u = *inst_->owner;
   if (inst_->last_popped != nullptr) release_batch(std::exchange(inst_->last_popped, nullptr));
-  if (u.budget == 0 || (!u.pending.empty() && !u.unthrottled)) return nullptr;
+  if (u.budget == 0 || !u.may_take()) return nullptr;
   internal::edge_queue* q = inst_->inputs.at(port);
   if (q == nullptr) return nullptr;
   batch_base* b = q->try_pop();
@@ -60,7 +58,7 @@ void activation::emit(std::size_t port, batch_base* b) {
 
 batch_pool& activation::pool(std::size_t port) { return inst_->outputs[port]->pool; }
 
-bool activation::blocked() const { return !inst_->owner->pending.empty(); }
+bool activation::blocked() const { return inst_->owner->output_waits(); }
 
 std::size_t activation::batch_size() const noexcept { return inst_->exec->config().batch_size; }
 

@@ -35,15 +35,15 @@ bool unit::activate_once() noexcept {
     for (instance_runtime* m : members)
       for (std::size_t p = 0; p < m->input_locations.size(); ++p)
         m->frontier_snapshot[p] = exec->frontier_of(m->input_locations[p]);
-    if (pending.empty() || flush_pending(pending, this) || unthrottled) {
+    if (flush_pending(pending, this) || unthrottled) {  // flushed: the outputs have room again
       budget = exec->config().activation_budget;
       detail::activation act(*head);
       more = head->body->activate(act);
     }
     for (instance_runtime* m : members)
       if (m->last_popped != nullptr) detail::release_batch(std::exchange(m->last_popped, nullptr));
-    if (!pending.empty()) {
-      if (!unthrottled) more = false;
+    if (output_waits()) {
+      if (!may_take()) more = false;
       wait_for_room(pending.front(), this);
     }
     exec->publish(slot, progress);

@@ -65,6 +65,13 @@ class unit final : public producer_waker {
   /// activation, so it waits for an outside thread (an output handle's reader) to resume it.
   bool waits_for_outside = false;
 
+  /// The back-pressure rule, in one place. `output_waits`: some output batch waits for queue
+  /// space (the unit registered to be woken when there is room). `may_take`: the unit may take
+  /// input now: its outputs do not wait, or it is unthrottled (a loop feedback unit keeps taking
+  /// input while its output waits, or the loop could deadlock). Running thread only.
+  bool output_waits() const noexcept { return !pending.empty(); }
+  bool may_take() const noexcept { return !output_waits() || unthrottled; }
+
   /// Makes sure the unit runs (again) soon. Thread safety: any thread.
   void schedule() noexcept;
   /// Runs the unit (one or more activations); called by the scheduler only.

@@ -57,6 +57,8 @@ class activation {
   void emit(std::size_t port, batch_base* b);
   batch_pool& pool(std::size_t port);
   /// True when some output holds batches its full queues did not accept yet: produce no more.
+  /// Also true for a loop feedback unit, which still takes input meanwhile (its input-taking
+  /// follows `unit::may_take`, lib/scheduler/unit.hpp, the one back-pressure rule).
   bool blocked() const;
 
   std::size_t batch_size() const noexcept;
