@@ -3,6 +3,7 @@
 #include <streamweave/progress/timestamp.hpp>
 
 #include "test_util.hpp"
+#include "support/seed.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,6 +19,7 @@ using streamweave::mutable_antichain;
 using streamweave::timestamp_traits;
 using P = streamweave::product<std::uint64_t, std::uint64_t>;
 namespace swt = streamweave::test;
+namespace sw_seed = streamweave::testing;
 
 template <class T>
 T random_time(swt::rng& r);
@@ -107,8 +109,8 @@ TYPED_TEST_SUITE(AntichainRandom, TimeTypes);
 TYPED_TEST(AntichainRandom, InsertMatchesMinimalElementsAndQueries) {
   using T = TypeParam;
   using tr = timestamp_traits<T>;
-  for (auto seed : swt::seeds(100, 300)) {
-    SCOPED_TRACE(swt::seed_trace(seed));
+  for (auto seed : sw_seed::seeds(100, 300)) {
+    SCOPED_TRACE(sw_seed::seed_note(seed));
     swt::rng r(seed);
     antichain<T> a;
     std::vector<T> inserted;
@@ -168,8 +170,8 @@ TYPED_TEST(MutableAntichainRandom, MatchesRecomputationFromScratch) {
   using T = TypeParam;
   std::size_t transient_negative_batches = 0;
   std::size_t negative_at_rest = 0;
-  for (auto seed : swt::seeds(200, 300)) {
-    SCOPED_TRACE(swt::seed_trace(seed));
+  for (auto seed : sw_seed::seeds(200, 300)) {
+    SCOPED_TRACE(sw_seed::seed_note(seed));
     swt::rng r(seed);
     mutable_antichain<T> ma;
     std::map<T, std::int64_t> ref;
@@ -237,7 +239,7 @@ TYPED_TEST(MutableAntichainRandom, MatchesRecomputationFromScratch) {
       if (this->HasFailure()) return;
     }
   }
-  if (!swt::replaying()) {
+  if (!sw_seed::replaying()) {
     EXPECT_GT(transient_negative_batches, 50u) << "the generator should produce transient negative counts";
     EXPECT_GT(negative_at_rest, 0u);
   }
@@ -246,8 +248,8 @@ TYPED_TEST(MutableAntichainRandom, MatchesRecomputationFromScratch) {
 // A single batched update() must emit consolidated changes that transform old into new.
 TYPED_TEST(MutableAntichainRandom, BatchedChangesAreConsolidatedAndExact) {
   using T = TypeParam;
-  for (auto seed : swt::seeds(700, 300)) {
-    SCOPED_TRACE(swt::seed_trace(seed));
+  for (auto seed : sw_seed::seeds(700, 300)) {
+    SCOPED_TRACE(sw_seed::seed_note(seed));
     swt::rng r(seed);
     mutable_antichain<T> ma;
     std::map<T, std::int64_t> ref;

@@ -4,6 +4,7 @@
 #include <streamweave/progress/timestamp.hpp>
 
 #include "test_util.hpp"
+#include "support/seed.hpp"
 
 #include <gtest/gtest.h>
 
@@ -17,6 +18,7 @@ namespace {
 using streamweave::change_batch;
 using P = streamweave::product<std::uint64_t, std::uint64_t>;
 namespace swt = streamweave::test;
+namespace sw_seed = streamweave::testing;
 
 template <class K>
 K random_key(swt::rng& r, std::uint64_t range);
@@ -40,7 +42,7 @@ std::vector<std::pair<K, std::int64_t>> nonzero(const std::map<K, std::int64_t>&
 // Runs one seeded random sequence of updates/extends/reads/drains against a std::map.
 template <class K>
 void random_sequence(std::uint64_t seed) {
-  SCOPED_TRACE(swt::seed_trace(seed));
+  SCOPED_TRACE(sw_seed::seed_note(seed));
   swt::rng r(seed);
   change_batch<K> batch;
   std::map<K, std::int64_t> ref;
@@ -84,14 +86,14 @@ void random_sequence(std::uint64_t seed) {
 }
 
 TEST(ChangeBatch, RandomSequencesMatchMapReferenceInt) {
-  for (auto seed : swt::seeds(1000, 200)) {
+  for (auto seed : sw_seed::seeds(1000, 200)) {
     random_sequence<int>(seed);
     if (HasFatalFailure()) return;
   }
 }
 
 TEST(ChangeBatch, RandomSequencesMatchMapReferenceProduct) {
-  for (auto seed : swt::seeds(5000, 200)) {
+  for (auto seed : sw_seed::seeds(5000, 200)) {
     random_sequence<P>(seed);
     if (HasFatalFailure()) return;
   }

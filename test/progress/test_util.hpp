@@ -1,6 +1,6 @@
 #pragma once
-/// Helpers shared by the progress-tracking tests: a portable seeded RNG, seed selection
-/// (replay with STREAMWEAVE_SEED), gtest printers for product timestamps/summaries, and
+/// Helpers shared by the progress-tracking tests: a portable seeded RNG (seeds come from
+/// support/seed.hpp, replay with STREAMWEAVE_SEED), gtest printers for product timestamps/summaries, and
 /// brute-force "minimal elements" used as a reference.
 #include <streamweave/progress/timestamp.hpp>
 
@@ -55,24 +55,6 @@ class rng {
  private:
   std::uint64_t state_;
 };
-
-/// STREAMWEAVE_SEED=<n> replays exactly one seed; otherwise `count` seeds from `base`.
-inline std::vector<std::uint64_t> seeds(std::uint64_t base, std::size_t count) {
-  if (const char* env = std::getenv("STREAMWEAVE_SEED"); env != nullptr && *env != '\0')
-    return {std::strtoull(env, nullptr, 10)};
-  std::vector<std::uint64_t> out;
-  for (std::size_t i = 0; i < count; ++i) out.push_back(base + i);
-  return out;
-}
-
-inline bool replaying() {
-  const char* env = std::getenv("STREAMWEAVE_SEED");
-  return env != nullptr && *env != '\0';
-}
-
-inline std::string seed_trace(std::uint64_t seed) {
-  return "seed=" + std::to_string(seed) + " (replay with STREAMWEAVE_SEED=" + std::to_string(seed) + ")";
-}
 
 /// Minimal elements (under the partial order) of a set of times, sorted by the total order,
 /// computed from scratch by pairwise comparison.

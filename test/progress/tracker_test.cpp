@@ -7,6 +7,7 @@
 #include <streamweave/progress/tracker.hpp>
 
 #include "test_util.hpp"
+#include "support/seed.hpp"
 
 #include <gtest/gtest.h>
 
@@ -26,6 +27,7 @@ namespace {
 
 namespace pg = streamweave::progress;
 namespace swt = streamweave::test;
+namespace sw_seed = streamweave::testing;
 using streamweave::timestamp_traits;
 using P = streamweave::product<std::uint64_t, std::uint64_t>;
 using PS = timestamp_traits<P>::summary;
@@ -404,7 +406,7 @@ enum class check { frontiers, on_change };
 /// (correctly) rejected at build time.
 template <class T>
 bool run_random_case(std::uint64_t seed, check what, run_stats& stats) {
-  SCOPED_TRACE(swt::seed_trace(seed));
+  SCOPED_TRACE(sw_seed::seed_note(seed));
   swt::rng r(seed);
   const bool structured = r.chance(0.7);
   const graph_spec<T> g = random_graph<T>(r, structured);
@@ -543,8 +545,8 @@ bool run_random_case(std::uint64_t seed, check what, run_stats& stats) {
 template <class T>
 run_stats run_many(std::uint64_t base, std::size_t accepted_graphs, check what) {
   run_stats stats;
-  if (swt::replaying()) {
-    run_random_case<T>(swt::seeds(0, 0).front(), what, stats);
+  if (sw_seed::replaying()) {
+    run_random_case<T>(sw_seed::seeds(0, 0).front(), what, stats);
     return stats;
   }
   for (std::uint64_t seed = base; stats.accepted < accepted_graphs; ++seed) {
@@ -567,13 +569,13 @@ void expect_oracle_coverage(const Stats& s, const char* label) {
 
 TEST(TrackerOracle, RandomGraphsU64MatchOracle) {
   const auto s = run_many<std::uint64_t>(10'000, 300, check::frontiers);
-  if (swt::replaying() || HasFailure()) return;
+  if (sw_seed::replaying() || HasFailure()) return;
   expect_oracle_coverage(s, "u64");
 }
 
 TEST(TrackerOracle, RandomGraphsProductMatchOracle) {
   const auto s = run_many<P>(20'000, 300, check::frontiers);
-  if (swt::replaying() || HasFailure()) return;
+  if (sw_seed::replaying() || HasFailure()) return;
   expect_oracle_coverage(s, "product");
 }
 
@@ -583,12 +585,12 @@ TEST(TrackerOracle, RandomGraphsProductMatchOracle) {
 
 TEST(TrackerOnChange, RandomGraphsU64ReportExactlyChangedLocations) {
   const auto s = run_many<std::uint64_t>(30'000, 200, check::on_change);
-  if (!swt::replaying() && !HasFailure()) { EXPECT_GT(s.on_change_calls, 0u); }
+  if (!sw_seed::replaying() && !HasFailure()) { EXPECT_GT(s.on_change_calls, 0u); }
 }
 
 TEST(TrackerOnChange, RandomGraphsProductReportExactlyChangedLocations) {
   const auto s = run_many<P>(40'000, 200, check::on_change);
-  if (!swt::replaying() && !HasFailure()) { EXPECT_GT(s.on_change_calls, 0u); }
+  if (!sw_seed::replaying() && !HasFailure()) { EXPECT_GT(s.on_change_calls, 0u); }
 }
 
 TEST(TrackerOnChange, NoCallsWithoutUpdatesOrForChurnAboveTheFrontier) {

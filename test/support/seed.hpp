@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <vector>
 
 namespace streamweave::testing {
 
@@ -26,6 +27,15 @@ inline std::size_t runs(std::size_t default_runs) {
 
 /// True when STREAMWEAVE_SEED is set: run only the one replayed seed.
 inline bool replaying() { return std::getenv("STREAMWEAVE_SEED") != nullptr; }
+
+/// The seeds of a randomized test, for range-for: `runs(count)` seeds from `seed_for(0, base)`
+/// on (one, the replayed seed, when STREAMWEAVE_SEED is set).
+inline std::vector<std::uint64_t> seeds(std::uint64_t base, std::size_t count) {
+  std::vector<std::uint64_t> out;
+  const std::size_t n = runs(count);
+  for (std::size_t i = 0; i < n; ++i) out.push_back(seed_for(i, base));
+  return out;
+}
 
 inline std::string seed_note(std::uint64_t seed) {
   return "seed=" + std::to_string(seed) + " (replay: STREAMWEAVE_SEED=" + std::to_string(seed) + ")";
