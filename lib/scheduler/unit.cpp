@@ -35,7 +35,7 @@ bool unit::activate_once() noexcept {
     for (instance_runtime* m : members)
       for (std::size_t p = 0; p < m->input_locations.size(); ++p)
         m->frontier_snapshot[p] = exec->frontier_of(m->input_locations[p]);
-    if (flush_pending(pending, this) || unthrottled) {  // flushed: the outputs have room again
+    if (!output_waits() || flush_pending(pending, this) || unthrottled) {  // flushed: room again
       budget = exec->config().activation_budget;
       detail::activation act(*head);
       more = head->body->activate(act);
