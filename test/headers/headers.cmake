@@ -3,7 +3,7 @@
 #    built into the object library streamweave_header_check (a header that is not
 #    self-contained breaks the build, naming itself);
 #  - the layers stay apart: preprocessing graph/stream.hpp and graph/graph.hpp pulls in nothing
-#    from keyed/ or window/ (ctest header_layering_*).
+#    from keyed/, window/ or loop/loop_scope.hpp (ctest header_layering_*).
 # Only in unsanitized builds: the sanitizers add nothing to what a header includes.
 if(STREAMWEAVE_SANITIZE)
   return()
@@ -30,7 +30,7 @@ foreach(header IN ITEMS graph/stream.hpp graph/graph.hpp)
       -DCOMPILER=${CMAKE_CXX_COMPILER}
       -DINCLUDE_DIR=${PROJECT_SOURCE_DIR}/include
       -DHEADER=streamweave/${header}
-      "-DFORBIDDEN=streamweave/(keyed|window)/"
+      "-DFORBIDDEN=streamweave/((keyed|window)/|loop/loop_scope)"
       -P "${CMAKE_CURRENT_LIST_DIR}/check_layering.cmake")
   set_tests_properties(header_layering_${header_id} PROPERTIES LABELS unit)
 endforeach()

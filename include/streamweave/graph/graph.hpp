@@ -16,7 +16,6 @@
 #include <streamweave/graph/input_handle.hpp>
 #include <streamweave/graph/chain.hpp>
 #include <streamweave/graph/stream.hpp>
-#include <streamweave/loop/loop_scope.hpp>
 
 #include <iterator>
 #include <memory>
@@ -27,14 +26,18 @@
 
 namespace streamweave {
 
+class loop_scope;  // loop/loop_scope.hpp
+
 class graph {
  public:
   explicit graph(std::string name = "graph") : state_(std::make_shared<detail::graph_state>()) {
     state_->name = std::move(name);
   }
 
-  /// A new loop scope named `name` (loop/loop_scope.hpp): enter, feedback, leave.
-  loop_scope loop(std::string name) { return loop_scope(state_, std::move(name)); }
+  /// A new loop scope named `name`: enter, feedback, leave. Defined in loop/loop_scope.hpp,
+  /// which this header does not include (the graph layer does not depend on the loop layer):
+  /// include it, or the umbrella header streamweave/streamweave.hpp.
+  loop_scope loop(std::string name);
 
   /// An input fed by outside threads, and the stream of what they send.
   template <class T>

@@ -32,6 +32,7 @@
 #include <streamweave/detail/loop_operators.hpp>
 #include <streamweave/detail/node.hpp>
 #include <streamweave/error.hpp>
+#include <streamweave/graph/graph.hpp>  // graph::loop is defined here
 #include <streamweave/graph/stream.hpp>
 #include <streamweave/loop/loop_time.hpp>
 
@@ -167,5 +168,7 @@ auto iterate(const S& initial_in, std::string name, Body body) {
   next.connect(to_feed);
   return loop.leave(to_leave, loop.name() + "/leave");
 }
+
+inline loop_scope graph::loop(std::string name) { return loop_scope(state_, std::move(name)); }
 
 }  // namespace streamweave
