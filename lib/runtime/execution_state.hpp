@@ -1,42 +1,39 @@
 #pragma once
 /// \file
-/// The running form of a graph: operator instances grouped into scheduling units, the edge
-/// queues between them, the progress tracker and the combining runner that owns it.
+/// `execution_state`: one run of a graph. It owns the run's parts (`wired_graph`, made by
+/// lib/runtime/wiring.hpp: instances, units, queues, input bindings and the progress hub) and
+/// its scheduler, and it decides the run's life: start, completion, failure, cancellation,
+/// waiting and statistics. It knows no scheduling policy and no queue implementation.
 ///
 /// Threads that meet here:
-///  - TBB workers run unit activations (`unit::run`), at most one per unit at a time;
+///  - scheduler threads run unit activations (`unit::run`), at most one per unit at a time;
 ///  - outside threads call input handles, probes, output handles, `cancel` and `wait`;
 ///  - whoever finishes an activation or publishes input progress may become the tracker's
-///    owner for one round (`run_tracker`, lib/progress/progress_hub.hpp).
+///    owner for one round (`run_tracker`, lib/progress/progress_hub.hpp), which reports moved
+///    input frontiers and a drained dataflow back here (`progress_listener`).
+/// `finished_`, `error_` and `cancelled_by_user_` change together under `mutex_`, so a run
+/// ends exactly one way.
 #include <streamweave/detail/deadline.hpp>
-#include <streamweave/detail/input_state.hpp>
 #include <streamweave/detail/node.hpp>
-#include <streamweave/progress/probe.hpp>
 #include <streamweave/runtime/execution.hpp>
 
-#include "queue/batch_pool.hpp"
-#include "queue/edge_queue.hpp"
-#include "runtime/runtime_config.hpp"
-#include "scheduler/scheduler.hpp"
-#include "scheduler/unit.hpp"
-#include "runtime/wiring.hpp"
 #include "progress/progress_hub.hpp"
+#include "runtime/runtime_config.hpp"
+#include "runtime/wiring.hpp"
+#include "scheduler/scheduler.hpp"
 #include "scheduler/timer_service.hpp"
+#include "scheduler/unit.hpp"
 
 #include <atomic>
 #include <chrono>
-#include <functional>
 #include <condition_variable>
 #include <exception>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace streamweave::internal {
-
-class execution_state;
-class unit;
-class instance_runtime;
 
 class execution_state final : private progress_listener {
  public:
