@@ -13,7 +13,8 @@
 ///    returns the gate the input's calls go through (input/input_gate.hpp);
 ///  - `launch` once, after the initial units were submitted;
 ///  - `submit` for every scheduled unit (`unit::schedule`), from any thread;
-///  - `on_published` after a progress source published updates, on the publishing thread;
+///  - `on_published` after a progress source published updates, on the publishing thread (a
+///    hot path: once per activation that changed counts; it must be cheap and never block);
 ///  - `on_waits_for_outside` from a unit's running thread, when its body asked for a waker for
 ///    an outside thread (an output handle's reader);
 ///  - `on_stop` once, when the run stops (completed, failed or cancelled).

@@ -96,7 +96,9 @@ struct input_binding final : producer_waker {
   detail::input_state* state = nullptr;
   execution_state* exec = nullptr;
   std::unique_ptr<output_port_runtime> output;
-  /// Where the handle's calls go (set when the run starts, before the handle sees the binding).
+  /// Where the handle's calls go. Written once by `execution_state::start` under the input's
+  /// mutex, before `input_state::binding` is set in the same critical section; read only by
+  /// senders holding that mutex, so the mutex publishes it.
   std::unique_ptr<input_gate> gate;
   progress::location_id location = 0;
   std::uint32_t slot = 0;
