@@ -8,6 +8,7 @@
 /// serialised by its activations); `recycle` from any thread. The pool must outlive every batch
 /// it handed out.
 #include <streamweave/detail/batch.hpp>
+#include <streamweave/detail/batch_recycling.hpp>
 
 #include <concurrentqueue.h>
 #include <vector>

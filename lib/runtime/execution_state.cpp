@@ -39,10 +39,10 @@ void execution_state::start() {
     }
     for (std::size_t i = 0; i < wired_.inputs.size(); ++i) {
       auto& state = *wired_.input_states[i];
-      std::lock_guard lock(state.mutex);  // time and closed are read and the binding set atomically
+      const auto lock = state.lock();  // time and closed are read and the binding set atomically
       if (!state.closed()) add(wired_.inputs[i]->location, state.time(), +1);
       wired_.inputs[i]->gate = scheduler_->bind_input(i, *wired_.inputs[i], state.time(), state.closed());
-      state.binding = wired_.inputs[i].get();
+      state.bind(lock, *wired_.inputs[i]);
     }
   });
   log::debug("graph '{}' started: {} units, {} queues, {} inputs", graph_->name, wired_.units.size(), wired_.queues.size(),
@@ -68,9 +68,7 @@ execution_state::~execution_state() {
 
 void execution_state::detach_handles() noexcept {
   for (auto& state : wired_.input_states) {
-    std::lock_guard lock(state->mutex);
-    state->binding = nullptr;
-    state->run_over = true;
+    state->unbind(state->lock());
   }
 }
 

@@ -1,6 +1,7 @@
 // Input handles: outside threads feeding a running graph (streamweave::detail::input_state).
 #include "runtime/execution_state.hpp"
 
+#include <streamweave/detail/assert.hpp>
 #include <streamweave/error.hpp>
 
 #include <algorithm>
@@ -14,24 +15,35 @@ input_state::~input_state() {
   if (staging_ != nullptr) release_batch(staging_);
 }
 
+void input_state::bind(const std::unique_lock<std::mutex>& lock, internal::input_binding& b) noexcept {
+  STREAMWEAVE_ASSERT(lock.owns_lock() && lock.mutex() == &mutex_, "input_state::bind without the input's lock");
+  binding_ = &b;
+}
+
+void input_state::unbind(const std::unique_lock<std::mutex>& lock) noexcept {
+  STREAMWEAVE_ASSERT(lock.owns_lock() && lock.mutex() == &mutex_, "input_state::unbind without the input's lock");
+  binding_ = nullptr;
+  run_over_ = true;
+}
+
 void input_state::check_can_send(const char* op) const {
   if (closed_) throw usage_error("input '" + name_ + "': " + op + " after close()");
   if (cancelled.load(std::memory_order_acquire))
     throw cancelled_error("input '" + name_ + "': " + op + " on a run that was cancelled or failed");
-  if (binding == nullptr) {
-    if (run_over) throw usage_error("input '" + name_ + "': " + op + " after the run ended");
+  if (binding_ == nullptr) {
+    if (run_over_) throw usage_error("input '" + name_ + "': " + op + " after the run ended");
     throw usage_error("input '" + name_ + "': " + op + " before the graph runs (call runtime::run first)");
   }
 }
 
 std::size_t input_state::batch_size() const noexcept {
-  return binding != nullptr ? binding->exec->config().batch_size : 1024;
+  return binding_ != nullptr ? binding_->exec->config().batch_size : 1024;
 }
 
 std::size_t input_state::batch_bytes() const noexcept {
   // A quarter of the queue's budget, so that several staged batches fit in a queue and the
   // sender and its consumer overlap.
-  const std::size_t budget = binding != nullptr ? binding->exec->config().queue_bytes : 0;
+  const std::size_t budget = binding_ != nullptr ? binding_->exec->config().queue_bytes : 0;
   return budget == 0 ? 0 : std::max<std::size_t>(1, budget / 4);
 }
 
@@ -41,13 +53,13 @@ void input_state::wake_senders() noexcept {
 }
 
 bool input_state::backpressured() {
-  if (binding == nullptr) return false;
-  return !binding->gate->has_room();
+  if (binding_ == nullptr) return false;
+  return !binding_->gate->has_room();
 }
 
 void input_state::hand_over(batch_base* b) {
   b->time = time_;
-  binding->gate->deliver(b);
+  binding_->gate->deliver(b);
 }
 
 void input_state::hand_over_staging() {
@@ -59,9 +71,9 @@ void input_state::hand_over_staging() {
 void input_state::wait_for_space(std::unique_lock<std::mutex>& lock) {
   for (;;) {
     const std::uint64_t seen = space_generation.load(std::memory_order_acquire);
-    if (binding == nullptr || cancelled.load(std::memory_order_acquire))
+    if (binding_ == nullptr || cancelled.load(std::memory_order_acquire))
       throw cancelled_error("input '" + name_ + "': the run stopped while a send waited for space");
-    if (binding->gate->has_room()) return;
+    if (binding_->gate->has_room()) return;
     lock.unlock();
     space_generation.wait(seen, std::memory_order_acquire);
     lock.lock();
@@ -87,7 +99,7 @@ void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
   if (t < time_)
     throw usage_error("input '" + name_ + "': advance_to(" + std::to_string(t) + ") goes backwards from time " +
                       std::to_string(time_));
-  if (binding == nullptr && !run_over) {
+  if (binding_ == nullptr && !run_over_) {
     time_ = t;  // before the run: the initial capability will be at `t`
     return;
   }
@@ -97,7 +109,7 @@ void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
   // The new time takes effect here, under the mutex and before any wait: from now on every
   // copy's time() is `t` and every record sent is stamped `t`, while this call may still wait
   // for queue space below.
-  binding->gate->advance(time_, t);
+  binding_->gate->advance(time_, t);
   time_ = t;
   wait_for_space(lock);
 }
@@ -105,7 +117,7 @@ void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
 void input_state::close(std::unique_lock<std::mutex>& lock) noexcept {
   if (closed_) return;
   closed_ = true;  // from here on, advance_to and send on any copy throw usage_error
-  if (binding == nullptr) return;
+  if (binding_ == nullptr) return;
   const bool live = !cancelled.load(std::memory_order_acquire);
   try {
     if (live) hand_over_staging();
@@ -113,7 +125,7 @@ void input_state::close(std::unique_lock<std::mutex>& lock) noexcept {
     // The exchange key function threw: the run is stopping and nothing downstream will read.
   }
   try {
-    binding->gate->close(time_);
+    binding_->gate->close(time_);
   } catch (...) {
     // Out of memory for one event or update: the input stays open and the run cannot complete.
   }

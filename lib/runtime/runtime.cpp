@@ -62,7 +62,7 @@ const runtime_options& runtime::options() const noexcept { return impl_->options
 std::size_t runtime::threads() const noexcept { return impl_->options.threads; }
 
 execution runtime::run(graph& g) {
-  auto state = g.shared_state();
+  auto state = detail::graph_access::state_of(g);
   validate_run_options(impl_->options);
   if (state->started.exchange(true))  // one winner, also among threads racing to run one graph
     throw graph_error("graph '" + state->name + "' was already run; build a new graph to run again");

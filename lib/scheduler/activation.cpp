@@ -7,7 +7,7 @@ using internal::instance_runtime;
 
 bool activation::process_inputs(node_body& body) {
   internal::unit& u = *inst_->owner;
-  while (u.budget > 0 && u.may_take()) {
+  while (!u.budget_spent() && u.may_take()) {
     bool any = false;
     for (std::size_t p = 0; p < inst_->inputs.size(); ++p) {
       internal::edge_queue* q = inst_->inputs[p];
@@ -15,14 +15,14 @@ bool activation::process_inputs(node_body& body) {
       batch_base* b = q->try_pop();
       if (b == nullptr) continue;
       any = true;
-      --u.budget;
-      u.progress.post(inst_->input_locations[p], b->time, -1);
+      u.take_budget();
+      u.count_consumed(inst_->input_locations[p], b->time);
       struct release_on_exit {
         batch_base* b;
         ~release_on_exit() { release_batch(b); }
       } guard{b};
       body.on_batch(*this, p, *b);
-      if (u.budget == 0 || !u.may_take()) break;
+      if (u.budget_spent() || !u.may_take()) break;
     }
     if (!any) break;
   }
@@ -32,13 +32,13 @@ bool activation::process_inputs(node_body& body) {
 const batch_base* activation::pop(std::size_t port) {
   internal::unit& u = *inst_->owner;
   if (inst_->last_popped != nullptr) release_batch(std::exchange(inst_->last_popped, nullptr));
-  if (u.budget == 0 || !u.may_take()) return nullptr;
+  if (u.budget_spent() || !u.may_take()) return nullptr;
   internal::edge_queue* q = inst_->inputs.at(port);
   if (q == nullptr) return nullptr;
   batch_base* b = q->try_pop();
   if (b == nullptr) return nullptr;
-  --u.budget;
-  u.progress.post(inst_->input_locations[port], b->time, -1);
+  u.take_budget();
+  u.count_consumed(inst_->input_locations[port], b->time);
   inst_->last_popped = b;
   return b;
 }
@@ -53,7 +53,7 @@ timestamp activation::input_frontier(std::size_t port) const { return inst_->fro
 
 void activation::emit(std::size_t port, batch_base* b) {
   internal::unit& u = *inst_->owner;
-  internal::deliver(*inst_->outputs[port], b, inst_->exec->config().batch_size, {u.progress, u.pending}, &u);
+  internal::deliver(*inst_->outputs[port], b, inst_->exec->config().batch_size, u.outbox(), &u);
 }
 
 batch_pool& activation::pool(std::size_t port) { return inst_->outputs[port]->pool; }
@@ -62,14 +62,9 @@ bool activation::blocked() const { return inst_->owner->output_waits(); }
 
 std::size_t activation::batch_size() const noexcept { return inst_->exec->config().batch_size; }
 
-bool activation::take_budget() noexcept {
-  internal::unit& u = *inst_->owner;
-  if (u.budget == 0) return false;
-  --u.budget;
-  return true;
-}
+bool activation::take_budget() noexcept { return inst_->owner->take_budget(); }
 
-bool activation::budget_spent() const noexcept { return inst_->owner->budget == 0; }
+bool activation::budget_spent() const noexcept { return inst_->owner->budget_spent(); }
 
 bool activation::all_inputs_passed(timestamp t) const noexcept {
   for (timestamp f : inst_->frontier_snapshot)

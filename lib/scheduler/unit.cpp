@@ -36,7 +36,7 @@ bool unit::activate_once() noexcept {
       for (std::size_t p = 0; p < m->input_locations.size(); ++p)
         m->frontier_snapshot[p] = exec->frontier_of(m->input_locations[p]);
     if (!output_waits() || flush_pending(pending, this) || unthrottled) {  // flushed: room again
-      budget = exec->config().activation_budget;
+      budget_ = exec->config().activation_budget;
       detail::activation act(*head);
       more = head->body->activate(act);
     }

@@ -56,7 +56,6 @@ class unit final : public producer_waker {
   // Used only by the thread running the unit (state_ running or running_again).
   detail::progress_buffer progress;
   std::vector<pending_push> pending;
-  std::size_t budget = 0;
   instance_runtime* current = nullptr;  // whose code runs now (for error messages)
   /// A loop feedback unit: it takes input while its output waits for queue space
   /// (detail/loop_operators.hpp). Set before the run starts.
@@ -71,6 +70,19 @@ class unit final : public producer_waker {
   /// input while its output waits, or the loop could deadlock). Running thread only.
   bool output_waits() const noexcept { return !pending.empty(); }
   bool may_take() const noexcept { return !output_waits() || unthrottled; }
+
+  // What an activation (lib/scheduler/activation.cpp) asks of its unit; running thread only.
+  /// Takes one batch (or one unit of work) of this activation's budget; false when spent.
+  bool take_budget() noexcept {
+    if (budget_ == 0) return false;
+    --budget_;
+    return true;
+  }
+  bool budget_spent() const noexcept { return budget_ == 0; }
+  /// Counts a batch taken from the queue at `location` as consumed (a -1 at its time).
+  void count_consumed(progress::location_id location, timestamp t) { progress.post(location, t, -1); }
+  /// Where the unit's output batches go: its progress buffer and its waiting pushes.
+  delivery_sink outbox() noexcept { return {progress, pending}; }
 
   /// Makes sure the unit runs (again) soon. Thread safety: any thread.
   void schedule() noexcept;
@@ -88,6 +100,7 @@ class unit final : public producer_waker {
   // idle -> scheduled -> running -> idle; running + schedule() -> running_again.
   enum : int { idle = 0, scheduled = 1, running = 2, running_again = 3 };
   std::atomic<int> state_{idle};
+  std::size_t budget_ = 0;  // running thread only; refilled per activation
 };
 
 /// Lib side of an input handle. As a producer it is woken by waking the blocked senders.

@@ -88,7 +88,7 @@ class manual_scheduler final : public internal::scheduler {
 /// An execution of `g` whose units run only when the test says so.
 struct manual_execution {
   explicit manual_execution(graph& g, internal::runtime_config config = {})
-      : exec(std::make_shared<internal::execution_state>(g.shared_state(), config,
+      : exec(std::make_shared<internal::execution_state>(detail::graph_access::state_of(g), config,
                                                           [this](internal::execution_state&) {
                                                             auto s = std::make_unique<manual_scheduler>();
                                                             sched = s.get();

@@ -10,6 +10,7 @@
 /// Thread safety: `refs` is atomic; the records are written only by the producer before the
 /// batch is first shared and are read-only afterwards. Publication to consumers happens through
 /// the edge queues (release on enqueue, acquire on dequeue).
+#include <streamweave/detail/batch_recycling.hpp>
 #include <streamweave/progress/timestamp.hpp>
 #include <streamweave/runtime/record_size.hpp>
 
@@ -23,8 +24,6 @@
 #include <vector>
 
 namespace streamweave::detail {
-
-class batch_pool;
 
 struct batch_base {
   virtual ~batch_base() = default;
@@ -104,16 +103,6 @@ constexpr std::size_t reserve_for(std::size_t wanted) noexcept {
   constexpr std::size_t cap = std::max<std::size_t>(1, (std::size_t{1} << 20) / sizeof(T));
   return std::min(wanted, cap);
 }
-
-/// Takes a recycled batch from `pool`, or nullptr when it has none. Thread safety: one taker
-/// (the owning producer) at a time; recycling may happen concurrently from any thread.
-batch_base* pool_take(batch_pool& pool) noexcept;
-
-/// Drops one reference; the last one returns the batch to its pool (or deletes it).
-/// Memory ordering: acq_rel on the count, so the releasing thread's reads happen before reuse.
-/// With `owner` (the calling producer's own pool, on that producer's thread), a last reference
-/// to a batch of that pool is recycled without atomics.
-void release_batch(batch_base* b, batch_pool* owner = nullptr) noexcept;
 
 /// Adds one reference for an additional consumer.
 inline batch_base* share_batch(const batch_base& b) noexcept {

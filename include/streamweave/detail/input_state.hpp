@@ -3,9 +3,9 @@
 /// Shared state behind `input_handle<T>` (all copies of a handle share one). Implemented in
 /// lib/runtime/input_state.cpp.
 ///
-/// Thread safety: every member function requires `mutex` to be held by the caller (the typed
-/// handle takes it for each call), except the constructor, the destructor and
-/// `wake_senders`. A call that waits for queue space releases the mutex while it waits, so
+/// Thread safety: every member function requires the input's lock (`lock()`) to be held by the
+/// caller (the typed handle takes it for each call), except `lock`, the constructor, the
+/// destructor and `wake_senders`. A call that waits for queue space releases the mutex while it waits, so
 /// other threads' calls interleave there; every change of the input's time or state happens
 /// under the mutex *before* such a wait, which is what makes concurrent calls on copies
 /// linearizable (docs/architecture.md, "Input handles and threads").
@@ -32,7 +32,9 @@ class input_state {
   input_state(const input_state&) = delete;
   input_state& operator=(const input_state&) = delete;
 
-  std::mutex mutex;
+  /// Takes the input's lock. The mutex itself stays private: every caller holds it through
+  /// this lock, which the waiting calls below release while they wait.
+  [[nodiscard]] std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mutex_); }
 
   /// Throws `usage_error` after close or before the run, `cancelled_error` after cancellation.
   void check_can_send(const char* op) const;
@@ -70,9 +72,11 @@ class input_state {
   /// Idempotent. Never throws: when the run was cancelled, staged records are dropped.
   void close(std::unique_lock<std::mutex>& lock) noexcept;
 
-  // Runtime side (lib only).
-  internal::input_binding* binding = nullptr;  // guarded by mutex
-  bool run_over = false;                        // guarded by mutex
+  // Runtime side (lib only; the lock held, which the parameter witnesses).
+  /// Connects the input to a starting run.
+  void bind(const std::unique_lock<std::mutex>& lock, internal::input_binding& b) noexcept;
+  /// Disconnects the input from its finished run: later calls throw `usage_error`.
+  void unbind(const std::unique_lock<std::mutex>& lock) noexcept;
   /// Set when the run stops; read without the mutex by waiters.
   std::atomic<bool> cancelled{false};
   /// Bumped whenever a full queue this input waits on frees space, and on cancel. Waiters use
@@ -83,6 +87,9 @@ class input_state {
  private:
   void hand_over_staging();
 
+  std::mutex mutex_;
+  internal::input_binding* binding_ = nullptr;  // guarded by mutex_
+  bool run_over_ = false;                        // guarded by mutex_
   std::string name_;
   std::unique_ptr<batch_pool, void (*)(batch_pool*)> pool_;
   batch_base* staging_ = nullptr;

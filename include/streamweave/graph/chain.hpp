@@ -342,7 +342,8 @@ class basic_chain {
       });
       cell_->consumed = true;
     }
-    return stream<Out>(origin_.graph_ptr(), *cell_->node, 0, origin_.graph().nodes[*cell_->node].parallelism);
+    return detail::graph_access::make_stream<Out>(origin_.graph_ptr(), *cell_->node, 0,
+                                                 origin_.graph().nodes[*cell_->node].parallelism);
   }
   operator stream<Out>() const { return node(); }  // NOLINT: a chain is used as a stream
 

@@ -49,7 +49,7 @@ class graph {
     spec.input = std::make_shared<detail::input_state>(spec.name);
     auto st = spec.input;
     const std::size_t id = detail::graph_access::add_node(*state_, std::move(spec));
-    return {input_handle<T>(st), stream<T>(state_, id, 0, 1)};
+    return {input_handle<T>(st), detail::graph_access::make_stream<T>(state_, id, 0, 1)};
   }
 
   /// A source calling `generator()` (returning `std::optional<T>`) until it returns nullopt.
@@ -88,10 +88,9 @@ class graph {
   std::size_t node_count() const noexcept { return state_->nodes.size(); }
   bool started() const noexcept { return state_->started; }
 
-  /// Runtime use.
-  std::shared_ptr<detail::graph_state> shared_state() const noexcept { return state_; }
 
  private:
+  friend class detail::graph_access;  // the runtime and out-of-header sources reach state_ through it
   std::shared_ptr<detail::graph_state> state_;
 };
 

@@ -119,14 +119,14 @@ class input_handle {
  public:
   explicit input_handle(std::shared_ptr<detail::input_state> state)
       : state_(std::move(state)), closer_(std::shared_ptr<void>(nullptr, [s = state_](void*) {
-          std::unique_lock lock(s->mutex);
+          auto lock = s->lock();
           s->close(lock);
         })) {}
 
   /// Sends one record at the current time; blocks while the graph is back-pressured. If moving
   /// the record into the batch throws, nothing is sent.
   void send(T record) {
-    std::unique_lock lock(state_->mutex);
+    auto lock = state_->lock();
     state_->check_can_send("send");
     stage(std::move(record));
     if (staging_full()) state_->flush(lock, true);
@@ -136,7 +136,7 @@ class input_handle {
   /// `send`. All or nothing: if copying a record throws, none of them is sent (records staged
   /// by earlier calls stay staged) and the exception propagates.
   void send(std::span<const T> records) {
-    std::unique_lock lock(state_->mutex);
+    auto lock = state_->lock();
     state_->check_can_send("send");
     if (records.empty()) return;
     detail::staged_append<T> append(*state_);
@@ -149,7 +149,7 @@ class input_handle {
   /// back-pressured. Call `flush()` or `advance_to()` later to make sure records staged by
   /// accepted calls are delivered.
   bool try_send(T record) {
-    std::unique_lock lock(state_->mutex);
+    auto lock = state_->lock();
     state_->check_can_send("try_send");
     if (state_->backpressured()) return false;
     if (staging_full() && !state_->flush(lock, false)) return false;
@@ -160,7 +160,7 @@ class input_handle {
 
   /// Hands staged records to the graph now (low latency) and waits for queue space.
   void flush() {
-    std::unique_lock lock(state_->mutex);
+    auto lock = state_->lock();
     state_->flush(lock, true);
   }
 
@@ -168,19 +168,19 @@ class input_handle {
   /// time); the new time is in effect for every copy before the call waits for queue space.
   /// Throws `usage_error` when `t < time()`, when `t > max_timestamp` or after `close()`.
   void advance_to(timestamp t) {
-    std::unique_lock lock(state_->mutex);
+    auto lock = state_->lock();
     state_->advance_to(lock, t);
   }
 
   /// Sends what is staged and ends the input. Idempotent.
   void close() {
-    std::unique_lock lock(state_->mutex);
+    auto lock = state_->lock();
     state_->close(lock);
   }
 
   /// The input's current time.
   timestamp time() const {
-    std::lock_guard lock(state_->mutex);
+    const auto lock = state_->lock();
     return state_->time();
   }
   const std::string& name() const noexcept { return state_->name(); }

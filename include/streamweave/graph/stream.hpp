@@ -41,6 +41,8 @@ class keyed_stream;
 class loop_scope;
 template <class T>
 class feedback_handle;
+template <class T>
+class stream;
 
 /// The most parallel instances one operator may have (`exchange`, `key_by`, partitioned
 /// sources): more would not fit the process (each instance has its own queues and task).
@@ -48,9 +50,25 @@ inline constexpr std::size_t max_parallelism = 4096;
 
 namespace detail {
 
-/// Adds nodes and edges to a graph_state with the checks every builder call needs.
+/// The builder layer's only door to a graph's shared description: adds nodes and edges with
+/// the checks every builder call needs, makes the streams that name them, and hands the
+/// description to the runtime. Users never call it; `stream`'s constructor and
+/// `graph`'s state are private, with this class as their friend.
 class graph_access {
  public:
+  /// The description behind `g` (a `graph`): what `runtime::start` runs and what sources
+  /// defined outside graph.hpp add nodes to.
+  template <class Graph>
+  static const std::shared_ptr<graph_state>& state_of(const Graph& g) noexcept {
+    return g.state_;
+  }
+  /// The stream of output `port` of node `node`, read by `parallelism` instances, or by the
+  /// instances of `exchange` when it is set.
+  template <class T>
+  static stream<T> make_stream(std::shared_ptr<graph_state> g, std::size_t node, std::size_t port,
+                               std::size_t parallelism, std::shared_ptr<const partition> exchange = nullptr) {
+    return stream<T>(std::move(g), node, port, parallelism, std::move(exchange));
+  }
   static std::size_t add_node(graph_state& g, node_spec spec) {
     if (g.started)
       throw graph_error("graph '" + g.name + "' is already running; cannot add '" + spec.name + "'");
@@ -103,10 +121,6 @@ template <class T>
 class stream {
  public:
   using value_type = T;
-
-  stream(std::shared_ptr<detail::graph_state> g, std::size_t node, std::size_t port, std::size_t parallelism,
-         std::shared_ptr<const detail::partition> exchange = nullptr)
-      : graph_(std::move(g)), node_(node), port_(port), parallelism_(parallelism), exchange_(std::move(exchange)) {}
 
   /// `f(const T&) -> U` for every record. Returns a `chain` (graph/chain.hpp): consecutive
   /// stateless operators written in one expression run in one loop.
@@ -277,6 +291,11 @@ class stream {
   template <class>
   friend class feedback_handle;
   friend class detail::graph_access;
+
+  /// Made by the graph layer only (detail::graph_access::make_stream and the builders above).
+  stream(std::shared_ptr<detail::graph_state> g, std::size_t node, std::size_t port, std::size_t parallelism,
+         std::shared_ptr<const detail::partition> exchange = nullptr)
+      : graph_(std::move(g)), node_(node), port_(port), parallelism_(parallelism), exchange_(std::move(exchange)) {}
 
   static constexpr detail::frontier_interest frontier_interest_never() noexcept { return detail::frontier_interest::never; }
 

@@ -142,7 +142,7 @@ class loop_scope {
     };
     const std::size_t id = detail::graph_access::add_node(*graph_, std::move(spec));
     if (input != nullptr) input->connect_to(id, 0);
-    return stream<T>(graph_, id, 0, graph_->nodes[id].parallelism);
+    return detail::graph_access::make_stream<T>(graph_, id, 0, graph_->nodes[id].parallelism);
   }
 
   std::shared_ptr<detail::graph_state> graph_;

@@ -98,7 +98,7 @@ template <class Make, class EventTime, class G = std::invoke_result_t<Make&, std
 stream<T> add_event_time_source(graph& g, std::string name, std::size_t instances, Make make_generator, EventTime event_time,
                                 timestamp max_disorder) {
   static_assert(std::is_invocable_r_v<timestamp, const EventTime&, const T&>, "event_time(const T&) must return a timestamp");
-  auto state = g.shared_state();
+  auto state = detail::graph_access::state_of(g);
   name = detail::graph_access::name_or_default(*state, name, "event_time_source");
   detail::graph_access::check_parallelism(instances, "event-time source '" + name + "'");
   detail::node_spec spec;
@@ -113,7 +113,7 @@ stream<T> add_event_time_source(graph& g, std::string name, std::size_t instance
                                                                               std::move(caps.at(0)));
   };
   const std::size_t id = detail::graph_access::add_node(*state, std::move(spec));
-  return stream<T>(state, id, 0, instances);
+  return detail::graph_access::make_stream<T>(state, id, 0, instances);
 }
 
 }  // namespace streamweave
