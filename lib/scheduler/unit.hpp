@@ -110,14 +110,14 @@ struct input_binding final : producer_waker {
   execution_state* exec = nullptr;
   std::unique_ptr<output_port_runtime> output;
   /// Where the handle's calls go. Written once by `execution_state::start` under the input's
-  /// mutex, before `input_state::binding` is set in the same critical section; read only by
-  /// senders holding that mutex, so the mutex publishes it.
+  /// lock, before `input_state::bind` in the same critical section; read only by senders
+  /// holding that lock, so the input's mutex publishes it.
   std::unique_ptr<input_gate> gate;
   progress::location_id location = 0;
   std::uint32_t slot = 0;
   std::size_t index = 0;  // position in execution_state::inputs_
-  // Owned by the sender holding input_state::mutex; in a deterministic run by the scheduler
-  // thread only.
+  // Owned by the sender holding the input's lock (input_state::lock); in a deterministic run
+  // by the scheduler thread only.
   detail::progress_buffer progress;
   std::vector<pending_push> pending;
 };
