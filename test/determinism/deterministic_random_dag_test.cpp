@@ -7,6 +7,7 @@
 
 #include "determinism/order_sensitive.hpp"
 #include "determinism/replay.hpp"
+#include "support/random_graph.hpp"
 #include "support/seed.hpp"
 
 #include <gtest/gtest.h>
@@ -22,24 +23,30 @@ namespace sw = streamweave;
 
 namespace {
 
-using value = std::uint64_t;
+namespace rg = sw::testing::random_graph;
+using rg::op;
+using value = rg::value;
 using items = std::vector<sw::timed<value>>;
 
-enum class kind { input, map, filter, flat_map, concat, hold, shift, binary, sink };
-
-struct node_plan {
-  kind k;
-  std::vector<std::size_t> from;
-  std::size_t exchange = 0;  // > 0: the first input goes through an n-way exchange
-};
-
 struct graph_plan {
-  std::vector<node_plan> nodes;
+  std::vector<rg::node> nodes;
   std::vector<std::vector<std::vector<value>>> scripts;  // per input, per epoch: records
   std::size_t batch_size = 1;
   std::size_t queue_capacity = 1;
   std::size_t activation_budget = 1;
 };
+
+rg::shape order_sensitive_shape() {
+  rg::shape s;
+  s.min_inputs = 1;
+  s.max_inputs = 3;
+  s.min_operators = 2;
+  s.max_operators = 10;
+  s.operator_mix = {op::map, op::filter, op::flat_map, op::concat, op::hold, op::shift, op::binary};
+  s.extra_sink_one_in = 4;
+  s.sink_exchange_one_in = 3;
+  return s;
+}
 
 graph_plan make_plan(std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -48,9 +55,9 @@ graph_plan make_plan(std::uint64_t seed) {
   p.batch_size = 1 + pick(20);
   p.queue_capacity = 1 + pick(4);
   p.activation_budget = 1 + pick(6);
-  const std::size_t n_inputs = 1 + pick(3);
-  for (std::size_t i = 0; i < n_inputs; ++i) {
-    p.nodes.push_back({kind::input, {}, 0});
+  p.nodes = rg::make_topology(rng, order_sensitive_shape());
+  for (const auto& n : p.nodes) {
+    if (n.kind != op::input) continue;
     std::vector<std::vector<value>> epochs(2 + pick(4));
     for (auto& e : epochs) {
       e.resize(pick(30));
@@ -58,32 +65,7 @@ graph_plan make_plan(std::uint64_t seed) {
     }
     p.scripts.push_back(std::move(epochs));
   }
-  const std::size_t n_ops = 2 + pick(9);
-  static constexpr kind ops[] = {kind::map, kind::filter, kind::flat_map, kind::concat, kind::hold, kind::shift, kind::binary};
-  for (std::size_t k = 0; k < n_ops; ++k) {
-    node_plan n{ops[pick(std::size(ops))], {pick(p.nodes.size())}, pick(3) == 0 ? 1 + pick(4) : 0};
-    if (n.k == kind::concat || n.k == kind::binary) n.from.push_back(pick(p.nodes.size()));
-    p.nodes.push_back(n);
-  }
-  std::vector<bool> consumed(p.nodes.size(), false);
-  for (const auto& n : p.nodes)
-    for (auto f : n.from) consumed[f] = true;
-  const std::size_t before = p.nodes.size();
-  for (std::size_t i = 0; i < before; ++i)
-    if (!consumed[i] || pick(4) == 0) p.nodes.push_back({kind::sink, {i}, pick(3) == 0 ? 1 + pick(3) : 0});
   return p;
-}
-
-sw::stream<value> shift_by_one(const sw::stream<value>& in, const std::string& name) {
-  return in.unary<value>(name, [](sw::operator_setup& setup) {
-    setup.drop_initial_capability();
-    return [](sw::unary_context<value, value>& ctx) {
-      ctx.input.for_each([&](sw::input_batch<value>& b) {
-        auto later = b.retain().delayed(b.time() + 1);
-        for (value v : b.records()) ctx.output.give(later, v);
-      });
-    };
-  });
 }
 
 /// Runs the plan once; returns every sink's items in arrival order.
@@ -96,34 +78,18 @@ std::vector<items> run_plan(const graph_plan& p, std::size_t threads, bool deter
   o.activation_budget = p.activation_budget;
   sw::runtime rt(o);
   sw::graph g("random");
-  std::vector<std::optional<sw::stream<value>>> s(p.nodes.size());
-  std::vector<sw::input_handle<value>> handles;
   std::vector<sw::collection<value>> sinks;
-  for (std::size_t i = 0; i < p.nodes.size(); ++i) {
-    const auto& n = p.nodes[i];
-    const std::string name = "n" + std::to_string(i);
-    if (n.k == kind::input) {
-      auto [h, st] = g.input<value>(name);
-      handles.push_back(h);
-      s[i] = st;
-      continue;
+  // The order-sensitive kinds (order_sensitive.hpp) make any schedule difference visible.
+  auto custom = [&](std::size_t i, const sw::stream<value>& in,
+                    const std::vector<std::optional<sw::stream<value>>>& s) -> std::optional<sw::stream<value>> {
+    const std::string name = rg::node_name(i);
+    switch (p.nodes[i].kind) {
+      case op::hold: return sw::testing::hold_per_epoch(in, name, 3);
+      case op::binary: return sw::testing::interleave(in, *s[p.nodes[i].from[1]], name, 5);
+      default: sinks.push_back(in.collect(name)); return std::nullopt;
     }
-    sw::stream<value> in = *s[n.from[0]];
-    if (n.exchange > 0) in = in.exchange([](value v) { return v * 7; }, n.exchange);
-    switch (n.k) {
-      case kind::map: s[i] = in.map([](value v) { return (v * 31 + 5) & 0xffffff; }, name); break;
-      case kind::filter: s[i] = in.filter([](value v) { return v % 4 != 1; }, name); break;
-      case kind::flat_map:
-        s[i] = in.flat_map([](value v) { return v % 3 == 0 ? std::vector<value>{v, v + 1} : std::vector<value>{v}; }, name);
-        break;
-      case kind::concat: s[i] = in.concat(*s[n.from[1]]); break;
-      case kind::hold: s[i] = sw::testing::hold_per_epoch(in, name, 3); break;
-      case kind::shift: s[i] = shift_by_one(in, name); break;
-      case kind::binary: s[i] = sw::testing::interleave(in, *s[n.from[1]], name, 5); break;
-      case kind::sink: sinks.push_back(in.collect(name)); break;
-      case kind::input: break;
-    }
-  }
+  };
+  std::vector<sw::input_handle<value>> handles = rg::build(g, p.nodes, custom);
   auto ex = rt.run(g);
   std::vector<std::thread> senders;
   for (std::size_t i = 0; i < handles.size(); ++i)

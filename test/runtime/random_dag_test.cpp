@@ -9,6 +9,7 @@
 // STREAMWEAVE_SEED_BASE=<n> STREAMWEAVE_RUNS=<k> explores k other seeds.
 #include <streamweave/streamweave.hpp>
 
+#include "support/random_graph.hpp"
 #include "support/seed.hpp"
 
 #include <gtest/gtest.h>
@@ -27,16 +28,11 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using value = std::uint64_t;
+namespace rg = sw::testing::random_graph;
+using rg::op;
+using rg::timed_values;
+using value = rg::value;
 constexpr std::size_t max_epochs = 64;  // epochs a counter array covers (inputs + shifts)
-
-enum class op { input, map, filter, flat_map, concat, buffer, shift, sink };
-
-struct plan_node {
-  op kind;
-  std::vector<std::size_t> from;  // upstream plan nodes
-  std::size_t exchange = 0;       // > 0: consume the (first) input through an n-way exchange
-};
 
 struct input_script {
   // steps: (epoch, records); the input advances to `epoch` before sending.
@@ -45,12 +41,20 @@ struct input_script {
 };
 
 struct plan {
-  std::vector<plan_node> nodes;
+  std::vector<rg::node> nodes;
   std::vector<input_script> inputs;  // one per input node, in node order
   sw::runtime_options options;
 };
 
-value mix(value v) { return (v * 2654435761ULL + 7) & 0xffffffffULL; }
+rg::shape dag_shape() {
+  rg::shape s;
+  s.min_inputs = 1;
+  s.max_inputs = 2;
+  s.min_operators = 3;
+  s.max_operators = 12;
+  s.operator_mix = {op::map, op::filter, op::flat_map, op::concat, op::hold, op::shift, op::map};
+  return s;
+}
 
 plan make_plan(std::uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -60,10 +64,9 @@ plan make_plan(std::uint64_t seed) {
   p.options.batch_size = 1 + pick(48);
   p.options.queue_capacity = 1 + pick(6);
   p.options.activation_budget = 1 + pick(8);
-
-  const std::size_t n_inputs = 1 + pick(2);
-  for (std::size_t i = 0; i < n_inputs; ++i) {
-    p.nodes.push_back({op::input, {}, 0});
+  p.nodes = rg::make_topology(rng, dag_shape());
+  for (const auto& n : p.nodes) {
+    if (n.kind != op::input) continue;
     input_script script;
     sw::timestamp t = pick(2);
     const std::size_t epochs = 3 + pick(5);
@@ -76,73 +79,19 @@ plan make_plan(std::uint64_t seed) {
     script.final_time = t;
     p.inputs.push_back(std::move(script));
   }
-  const std::size_t n_ops = 3 + pick(10);
-  for (std::size_t k = 0; k < n_ops; ++k) {
-    plan_node n;
-    const std::size_t choice = pick(7);
-    n.kind = choice == 0 ? op::map
-             : choice == 1 ? op::filter
-             : choice == 2 ? op::flat_map
-             : choice == 3 ? op::concat
-             : choice == 4 ? op::buffer
-             : choice == 5 ? op::shift
-                           : op::map;
-    n.from.push_back(pick(p.nodes.size()));
-    if (n.kind == op::concat) n.from.push_back(pick(p.nodes.size()));
-    if (pick(3) == 0) n.exchange = 1 + pick(4);
-    p.nodes.push_back(n);
-  }
-  // Every stream nobody consumes gets a sink; some consumed ones get an extra sink (fan-out).
-  std::vector<bool> consumed(p.nodes.size(), false);
-  for (const auto& n : p.nodes)
-    for (auto f : n.from) consumed[f] = true;
-  const std::size_t before = p.nodes.size();
-  for (std::size_t i = 0; i < before; ++i)
-    if (!consumed[i] || pick(3) == 0) p.nodes.push_back({op::sink, {i}, pick(2) == 0 ? 1 + pick(3) : 0});
   return p;
 }
 
-using timed_values = std::vector<std::pair<sw::timestamp, value>>;
-
 /// The sequential oracle: what each node emits (for sinks: what they receive).
 std::vector<timed_values> run_oracle(const plan& p) {
-  std::vector<timed_values> out(p.nodes.size());
-  std::size_t input_no = 0;
-  for (std::size_t i = 0; i < p.nodes.size(); ++i) {
-    const auto& n = p.nodes[i];
-    timed_values in;
-    for (auto f : n.from) in.insert(in.end(), out[f].begin(), out[f].end());
-    auto& o = out[i];
-    switch (n.kind) {
-      case op::input:
-        for (const auto& [t, records] : p.inputs[input_no].steps)
-          for (value v : records) o.push_back({t, v});
-        ++input_no;
-        break;
-      case op::map:
-        for (auto [t, v] : in) o.push_back({t, mix(v)});
-        break;
-      case op::filter:
-        for (auto [t, v] : in)
-          if (v % 3 != 1) o.push_back({t, v});
-        break;
-      case op::flat_map:
-        for (auto [t, v] : in) {
-          o.push_back({t, v});
-          if (v % 4 == 0) o.push_back({t, v ^ 1});
-        }
-        break;
-      case op::concat:
-      case op::buffer:
-      case op::sink:
-        o = in;
-        break;
-      case op::shift:
-        for (auto [t, v] : in) o.push_back({t + 1, v});
-        break;
-    }
+  std::vector<timed_values> sent;
+  for (const auto& script : p.inputs) {
+    timed_values v;
+    for (const auto& [t, records] : script.steps)
+      for (value r : records) v.push_back({t, r});
+    sent.push_back(std::move(v));
   }
-  return out;
+  return rg::oracle(p.nodes, sent);
 }
 
 /// Per-epoch counters a node bumps for every record it receives.
@@ -191,102 +140,57 @@ void run_one(std::uint64_t seed) {
 
   sw::runtime rt(p.options);
   sw::graph g("random-" + std::to_string(seed));
-  std::vector<std::optional<sw::stream<value>>> streams(p.nodes.size());
-  std::vector<sw::input_handle<value>> inputs;
   std::vector<std::pair<std::size_t, sw::probe>> probes;  // (sink plan node, probe on its input)
 
-  for (std::size_t i = 0; i < p.nodes.size(); ++i) {
-    const auto& n = p.nodes[i];
-    const std::string name = "n" + std::to_string(i);
-    if (n.kind == op::input) {
-      auto [h, s] = g.input<value>(name);
-      inputs.push_back(h);
-      streams[i] = s;
-      continue;
-    }
-    sw::stream<value> in = *streams[n.from[0]];
-    if (n.exchange > 0) in = in.exchange([](value v) { return v % 13; }, n.exchange);
+  // The stateful kinds: hold (keeps each epoch until notified, checking on delivery that the
+  // epoch is complete here) and sinks (a probe on the input, and the records received).
+  auto custom = [&](std::size_t i, const sw::stream<value>& in,
+                    const std::vector<std::optional<sw::stream<value>>>&) -> std::optional<sw::stream<value>> {
+    const std::string name = rg::node_name(i);
     auto* counters = obs.received[i].get();
-    const std::uint64_t expected_before_note = 0;
-    (void)expected_before_note;
-    switch (n.kind) {
-      case op::map:
-        streams[i] = in.map([](value v) {
-          maybe_delay(v);
-          return mix(v);
-        }, name);
-        break;
-      case op::filter:
-        streams[i] = in.filter([](value v) { return v % 3 != 1; }, name);
-        break;
-      case op::flat_map:
-        streams[i] = in.flat_map([](value v) {
-          std::vector<value> out{v};
-          if (v % 4 == 0) out.push_back(v ^ 1);
-          return out;
-        }, name);
-        break;
-      case op::concat:
-        streams[i] = in.concat(*streams[n.from[1]]);
-        break;
-      case op::buffer: {
-        const timed_values* oracle_in = &expected[n.from[0]];
-        observed* o = &obs;
-        streams[i] = in.unary<value>(name, [counters, oracle_in, o, name](sw::operator_setup& setup) {
-          setup.drop_initial_capability();
-          std::map<sw::timestamp, std::vector<value>> held;
-          return [counters, oracle_in, o, name, held](sw::unary_context<value, value>& ctx) mutable {
-            ctx.input.for_each([&](sw::input_batch<value>& b) {
-              if (held.find(b.time()) == held.end()) ctx.notify_at(b.retain());
-              auto& h = held[b.time()];
-              for (value v : b.records()) {
-                maybe_delay(v);
-                h.push_back(v);
-              }
-              counters->counts[b.time()].fetch_add(b.records().size(), std::memory_order_release);
-            });
-            ctx.for_each_notification([&](sw::capability& cap) {
-              // Safety: every record at a time <= t must have arrived here already.
-              const auto got = counters->up_to(cap.time());
-              const auto want = oracle_up_to(*oracle_in, cap.time());
-              if (got != want)
-                o->violation("notification at " + std::to_string(cap.time()) + " in " + name + ": received " +
-                             std::to_string(got) + " of " + std::to_string(want) + " records <= t");
-              for (value v : held[cap.time()]) ctx.output.give(cap, v);
-              held.erase(cap.time());
-            });
-          };
-        });
-        break;
-      }
-      case op::shift:
-        streams[i] = in.unary<value>(name, [](sw::operator_setup& setup) {
-          setup.drop_initial_capability();
-          return [](sw::unary_context<value, value>& ctx) {
-            ctx.input.for_each([&](sw::input_batch<value>& b) {
-              auto later = b.retain().delayed(b.time() + 1);
-              for (value v : b.records()) ctx.output.give(later, v);
-            });
-          };
-        });
-        break;
-      case op::sink: {
-        auto* m = obs.sink_mutex[i].get();
-        auto* recs = &obs.sink_records[i];
-        probes.push_back({i, in.probe()});
-        in.for_each([counters, m, recs](sw::timestamp t, value v) {
-          {
-            std::lock_guard lock(*m);
-            recs->push_back({t, v});
-          }
-          counters->counts[t].fetch_add(1, std::memory_order_release);
-        }, name);
-        break;
-      }
-      case op::input:
-        break;
+    if (p.nodes[i].kind == op::hold) {
+      const timed_values* oracle_in = &expected[p.nodes[i].from[0]];
+      observed* o = &obs;
+      return in.unary<value>(name, [counters, oracle_in, o, name](sw::operator_setup& setup) {
+        setup.drop_initial_capability();
+        std::map<sw::timestamp, std::vector<value>> held;
+        return [counters, oracle_in, o, name, held](sw::unary_context<value, value>& ctx) mutable {
+          ctx.input.for_each([&](sw::input_batch<value>& b) {
+            if (held.find(b.time()) == held.end()) ctx.notify_at(b.retain());
+            auto& h = held[b.time()];
+            for (value v : b.records()) {
+              maybe_delay(v);
+              h.push_back(v);
+            }
+            counters->counts[b.time()].fetch_add(b.records().size(), std::memory_order_release);
+          });
+          ctx.for_each_notification([&](sw::capability& cap) {
+            // Safety: every record at a time <= t must have arrived here already.
+            const auto got = counters->up_to(cap.time());
+            const auto want = oracle_up_to(*oracle_in, cap.time());
+            if (got != want)
+              o->violation("notification at " + std::to_string(cap.time()) + " in " + name + ": received " +
+                           std::to_string(got) + " of " + std::to_string(want) + " records <= t");
+            for (value v : held[cap.time()]) ctx.output.give(cap, v);
+            held.erase(cap.time());
+          });
+        };
+      });
     }
-  }
+    auto* m = obs.sink_mutex[i].get();
+    auto* recs = &obs.sink_records[i];
+    probes.push_back({i, in.probe()});
+    in.for_each([counters, m, recs](sw::timestamp t, value v) {
+      {
+        std::lock_guard lock(*m);
+        recs->push_back({t, v});
+      }
+      counters->counts[t].fetch_add(1, std::memory_order_release);
+    }, name);
+    return std::nullopt;
+  };
+  std::vector<sw::input_handle<value>> inputs =
+      rg::build(g, p.nodes, custom, [](std::size_t, value v) { maybe_delay(v); });
 
   auto ex = rt.run(g);
   // Checker: whenever a probe says t is complete, the sink must have every record <= t.
@@ -364,7 +268,7 @@ TEST(RandomDag, LivenessEveryEpochCompletesWhileInputsStayOpen) {
     sw::runtime rt(o);
     sw::graph g;
     auto [in, s] = g.input<value>("in");
-    auto a = s.map([](value v) { return mix(v); }).exchange([](value v) { return v; }, 1 + rng() % 3);
+    auto a = s.map([](value v) { return rg::mix(v); }).exchange([](value v) { return v; }, 1 + rng() % 3);
     auto b = a.filter([](value v) { return v % 2 == 0; }).concat(s);
     auto p = b.probe();
     b.for_each([](value) {});

@@ -17,6 +17,7 @@
 //   - nothing hangs: a watchdog aborts the process, printing the seed, after 60 s.
 #include <streamweave/streamweave.hpp>
 
+#include "support/random_graph.hpp"
 #include "support/seed.hpp"
 #include "support/watchdog.hpp"
 
@@ -38,18 +39,12 @@ using namespace std::chrono_literals;
 
 using value = std::uint64_t;
 
-enum class op { input, map, filter, flat_map, concat, buffer, second_after_first, loop, keyed_count, for_each, output };
+namespace rg = random_graph;
+using rg::op;
 enum class fault_kind { none, throws, cancel, destroy };
 
-struct plan_node {
-  op kind = op::map;
-  std::vector<std::size_t> from;
-  std::size_t exchange = 0;   // > 0: the first input goes through an n-way exchange
-  std::uint32_t depends = 0;  // bit i: the node depends on graph input i
-};
-
 struct plan {
-  std::vector<plan_node> nodes;
+  std::vector<rg::node> nodes;
   std::size_t inputs = 0;
   std::vector<std::size_t> feeders;  // sender threads per input
   std::size_t epochs = 0;
@@ -61,11 +56,25 @@ struct plan {
 };
 
 inline bool has_user_code(op k) {
-  return k == op::map || k == op::filter || k == op::flat_map || k == op::buffer || k == op::second_after_first ||
-         k == op::loop || k == op::for_each;
+  return k == op::map || k == op::filter || k == op::flat_map || k == op::hold || k == op::second_after_first ||
+         k == op::loop || k == op::sink;
 }
 
-inline std::string node_name(std::size_t i) { return "n" + std::to_string(i); }
+using rg::node_name;
+
+/// Inputs, exchanges and stateless operators; held epochs, a binary operator that waits for
+/// its first input, loops and keyed counts; callback sinks and output handles.
+inline rg::shape fault_shape() {
+  rg::shape s;
+  s.min_inputs = 1;
+  s.max_inputs = 3;
+  s.min_operators = 3;
+  s.max_operators = 11;
+  s.operator_mix = {op::map,  op::filter,      op::flat_map, op::concat, op::hold,
+                    op::loop, op::keyed_count, op::map,      op::map,    op::second_after_first};
+  s.sink_mix = {op::output, op::sink, op::sink};
+  return s;
+}
 
 /// The name the operator_error of an injected fault in node `i` carries.
 inline std::string fault_name(const plan& p, std::size_t i) {
@@ -81,62 +90,13 @@ inline plan make_plan(std::uint64_t seed) {
   p.options.queue_capacity = 1 + pick(4);
   p.options.activation_budget = 1 + pick(6);
   p.options.deterministic = pick(8) == 0;
-  p.inputs = 1 + pick(3);
   p.epochs = 2 + pick(4);
-  for (std::size_t i = 0; i < p.inputs; ++i) {
-    p.nodes.push_back({op::input, {}, 0, 1u << i});
-    p.feeders.push_back(1 + pick(2));
-  }
-  bool has_second_after_first = false;
-  const std::size_t n_ops = 3 + pick(9);
-  for (std::size_t k = 0; k < n_ops; ++k) {
-    plan_node n;
-    const std::size_t c = pick(10);
-    n.kind = c == 0 ? op::map
-             : c == 1 ? op::filter
-             : c == 2 ? op::flat_map
-             : c == 3 ? op::concat
-             : c == 4 ? op::buffer
-             : c == 5 ? op::second_after_first
-             : c == 6 ? op::loop
-             : c == 7 ? op::keyed_count
-                      : op::map;
-    n.from.push_back(pick(p.nodes.size()));
-    if (n.kind == op::concat) n.from.push_back(pick(p.nodes.size()));
-    if (n.kind == op::second_after_first) {
-      // Input 2 waits until input 1 is done. So that no wait goes round in a circle, every
-      // input feeding input 1 must come before every input feeding input 2 (and at most one
-      // such operator per graph).
-      std::optional<std::size_t> second;
-      const std::uint32_t first = p.nodes[n.from[0]].depends;
-      for (std::size_t tries = 0; tries < 20 && !second; ++tries) {
-        const std::size_t cand = pick(p.nodes.size());
-        const std::uint32_t d = p.nodes[cand].depends;
-        if (d != 0 && first != 0 && (31 - __builtin_clz(first)) < __builtin_ctz(d)) second = cand;
-      }
-      if (!second || has_second_after_first) {
-        n.kind = op::map;
-      } else {
-        n.from.push_back(*second);
-        has_second_after_first = true;
-      }
-    }
-    if (pick(3) == 0) n.exchange = 1 + pick(4);
-    for (auto f : n.from) n.depends |= p.nodes[f].depends;
-    p.nodes.push_back(n);
-  }
-  // Every stream nobody consumes gets a sink; some consumed ones get one more (fan-out). Some
-  // sinks are output handles, on a parallel stream when an exchange is put in front.
-  std::vector<bool> consumed(p.nodes.size(), false);
+  p.nodes = rg::make_topology(rng, fault_shape());
   for (const auto& n : p.nodes)
-    for (auto f : n.from) consumed[f] = true;
-  const std::size_t before = p.nodes.size();
-  for (std::size_t i = 0; i < before; ++i)
-    if (!consumed[i] || pick(3) == 0) {
-      plan_node sink{pick(3) == 0 ? op::output : op::for_each, {i}, pick(2) == 0 ? 1 + pick(3) : 0, p.nodes[i].depends};
-      p.nodes.push_back(sink);
+    if (n.kind == op::input) {
+      ++p.inputs;
+      p.feeders.push_back(1 + pick(2));
     }
-
   const std::size_t f = pick(20);
   p.fault = f < 2 ? fault_kind::none : f < 5 ? fault_kind::cancel : f < 7 ? fault_kind::destroy : fault_kind::throws;
   std::vector<std::size_t> candidates;
@@ -247,72 +207,29 @@ struct built {
 
 inline built build(const plan& p, sw::graph& g, fault_point* F) {
   built b;
-  std::vector<std::optional<sw::stream<value>>> streams(p.nodes.size());
-  for (std::size_t i = 0; i < p.nodes.size(); ++i) {
-    const auto& n = p.nodes[i];
+  auto custom = [&](std::size_t i, const sw::stream<value>& in,
+                    const std::vector<std::optional<sw::stream<value>>>& streams) -> std::optional<sw::stream<value>> {
     const std::string name = node_name(i);
-    if (n.kind == op::input) {
-      auto [h, s] = g.input<value>(name);
-      b.inputs.push_back(h);
-      streams[i] = s;
-      continue;
-    }
-    sw::stream<value> in = *streams[n.from[0]];
-    if (n.exchange > 0) in = in.exchange([](value v) { return v % 11; }, n.exchange);
-    switch (n.kind) {
-      case op::map:
-        streams[i] = in.map([F, i](value v) {
-          F->hit(i);
-          return static_cast<value>((v * 2654435761ULL + 7) & 0xffff);
-        }, name);
-        break;
-      case op::filter:
-        streams[i] = in.filter([F, i](value v) {
-          F->hit(i);
-          return v % 3 != 1;
-        }, name);
-        break;
-      case op::flat_map:
-        streams[i] = in.flat_map([F, i](value v) {
-          F->hit(i);
-          std::vector<value> out{v};
-          if (v % 4 == 0) out.push_back(v ^ 1);
-          return out;
-        }, name);
-        break;
-      case op::concat:
-        streams[i] = in.concat(*streams[n.from[1]]);
-        break;
-      case op::buffer:
-        streams[i] = in.unary<value>(name, make_buffer(F, i));
-        break;
-      case op::second_after_first:
-        streams[i] = in.binary<value>(*streams[n.from[1]], name, make_second_after_first(F, i));
-        break;
+    switch (p.nodes[i].kind) {
+      case op::hold: return in.unary<value>(name, make_buffer(F, i));
+      case op::second_after_first: return in.binary<value>(*streams[p.nodes[i].from[1]], name, make_second_after_first(F, i));
       case op::loop:
-        streams[i] = sw::iterate(in, name, [F, i, name](const sw::stream<value>& v) {
+        return sw::iterate(in, name, [F, i, name](const sw::stream<value>& v) {
           const sw::stream<value> halved = v.map([F, i](value x) {
             F->hit(i);
             return x / 2;
           }, name + "/halve");
           return std::pair{halved.filter([](value x) { return x > 0; }, name + "/more"), halved};
         });
-        break;
       case op::keyed_count:
-        streams[i] = in.key_by([](value v) { return v % 7; }, 1 + i % 3)
-                         .count(name)
-                         .map([](const std::pair<value, std::uint64_t>& kc) { return kc.first * 1000 + kc.second; });
-        break;
-      case op::for_each:
-        in.for_each([F, i](value) { F->hit(i); }, name);
-        break;
-      case op::output:
-        b.outputs.push_back(in.output(1 + i % 8, name));
-        break;
-      case op::input:
-        break;
+        return in.key_by([](value v) { return v % 7; }, 1 + i % 3)
+            .count(name)
+            .map([](const std::pair<value, std::uint64_t>& kc) { return kc.first * 1000 + kc.second; });
+      case op::output: b.outputs.push_back(in.output(1 + i % 8, name)); return std::nullopt;
+      default: in.for_each([F, i](value) { F->hit(i); }, name); return std::nullopt;
     }
-  }
+  };
+  b.inputs = rg::build(g, p.nodes, custom, [F](std::size_t i, value) { F->hit(i); });
   return b;
 }
 
