@@ -6,7 +6,20 @@
 
 #include <utility>
 
+namespace streamweave::detail {
+namespace {
+thread_local const progress_buffer* running_buffer = nullptr;
+}  // namespace
+
+const progress_buffer* running_activation_buffer() noexcept { return running_buffer; }
+}  // namespace streamweave::detail
+
 namespace streamweave::internal {
+
+running_buffer_scope::running_buffer_scope(const detail::progress_buffer& buffer) noexcept
+    : previous_(std::exchange(detail::running_buffer, &buffer)) {}
+
+running_buffer_scope::~running_buffer_scope() { detail::running_buffer = previous_; }
 
 void unit::schedule() noexcept {
   // A read-modify-write, not a load: it is ordered with run()'s exchange in the state's
@@ -31,6 +44,7 @@ void unit::schedule() noexcept {
 bool unit::activate_once() noexcept {
   bool more = false;
   current = head;
+  const running_buffer_scope in_activation(progress);
   try {
     for (instance_runtime* m : members)
       for (std::size_t p = 0; p < m->input_locations.size(); ++p)

@@ -103,6 +103,19 @@ class unit final : public producer_waker {
   std::size_t budget_ = 0;  // running thread only; refilled per activation
 };
 
+/// Marks `buffer` as the progress buffer of the activation running on this thread for the
+/// scope's life (detail::running_activation_buffer); restores the previous one after.
+class running_buffer_scope {
+ public:
+  explicit running_buffer_scope(const detail::progress_buffer& buffer) noexcept;
+  ~running_buffer_scope();
+  running_buffer_scope(const running_buffer_scope&) = delete;
+  running_buffer_scope& operator=(const running_buffer_scope&) = delete;
+
+ private:
+  const detail::progress_buffer* previous_;
+};
+
 /// Lib side of an input handle. As a producer it is woken by waking the blocked senders.
 struct input_binding final : producer_waker {
   void wake() noexcept override { state->wake_senders(); }

@@ -1,8 +1,16 @@
 // STREAMWEAVE_ASSERT: on in the dev, asan and tsan builds (STREAMWEAVE_ASSERTIONS), where a
 // broken invariant aborts with its message; a compiled-out check never evaluates its condition.
 #include <streamweave/detail/assert.hpp>
+#include <streamweave/streamweave.hpp>
 
 #include <gtest/gtest.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <thread>
 
 namespace {
 int evaluations = 0;
@@ -24,6 +32,55 @@ TEST(AssertionsDeathTest, ABrokenInvariantAbortsWithItsMessage) {
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_DEATH(STREAMWEAVE_ASSERT(counted(false), "queue depth above capacity"),
                "StreamWeave invariant broken: queue depth above capacity \\(counted\\(false\\)\\)");
+}
+
+namespace {
+/// A capability that operator `keeper` smuggles out of its activation, for `thief` to use.
+struct smuggled {
+  std::mutex mutex;
+  std::optional<streamweave::capability> cap;
+  std::atomic<bool> stored{false};
+};
+
+void use_another_operators_capability() {
+  namespace sw = streamweave;
+  sw::runtime_options o;
+  o.threads = 1;
+  sw::runtime rt(o);
+  sw::graph g("smuggling");
+  auto slot = std::make_shared<smuggled>();
+  auto [in1, s1] = g.input<int>("in1");
+  auto [in2, s2] = g.input<int>("in2");
+  s1.unary<int>("keeper", [slot](sw::operator_setup&) {
+      return [slot](sw::unary_context<int, int>& ctx) {
+        ctx.input.for_each([&](sw::input_batch<int>& b) {
+          std::lock_guard lock(slot->mutex);
+          slot->cap = b.retain();
+          slot->stored = true;
+        });
+      };
+    }).for_each([](int) {});
+  s2.unary<int>("thief", [slot](sw::operator_setup&) {
+      return [slot](sw::unary_context<int, int>& ctx) {
+        ctx.input.for_each([&](sw::input_batch<int>&) {
+          std::lock_guard lock(slot->mutex);
+          if (slot->cap) const sw::capability copy = *slot->cap;  // counts +1 in keeper's buffer
+        });
+      };
+    }).for_each([](int) {});
+  auto ex = rt.run(g);
+  in1.send(1);
+  in1.flush();
+  while (!slot->stored) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  in2.send(2);
+  in2.flush();
+  std::this_thread::sleep_for(std::chrono::seconds(5));  // the thief's activation aborts before this ends
+}
+}  // namespace
+
+TEST(AssertionsDeathTest, ACapabilityUsedInsideAnotherOperatorsActivationAborts) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  EXPECT_DEATH(use_another_operators_capability(), "a capability was used inside another operator's activation");
 }
 
 #else

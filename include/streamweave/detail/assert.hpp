@@ -1,8 +1,10 @@
 #pragma once
 /// \file
 /// `STREAMWEAVE_ASSERT(condition, message)`: a check of one of StreamWeave's own invariants
-/// (the unit state machine, queue occupancy, balanced pointstamp counts). A failure is a bug
-/// in StreamWeave, never a user error: user errors throw `usage_error` whatever the build.
+/// (the unit state machine, queue occupancy, balanced pointstamp counts, capability ownership).
+/// A failure is a bug in StreamWeave, or a documented requirement broken that no release build
+/// can check cheaply (a capability used inside another operator's activation); every user
+/// error that can be checked cheaply throws `usage_error` whatever the build.
 ///
 /// On when `STREAMWEAVE_ENABLE_ASSERTIONS` is defined to a non-zero value. The CMake option
 /// `STREAMWEAVE_ASSERTIONS` (ON with `STREAMWEAVE_DEV_MODE`, so in the dev, asan and tsan

@@ -34,4 +34,9 @@ class progress_buffer {
   std::vector<progress_update> updates_;
 };
 
+/// The progress buffer of the activation this thread is running now, or nullptr outside
+/// activations. The scheduler sets it around every activation (lib/scheduler/unit.cpp); the
+/// capability-ownership assertion (progress/capability.hpp) reads it.
+const progress_buffer* running_activation_buffer() noexcept;
+
 }  // namespace streamweave::detail

@@ -8,7 +8,10 @@
 /// Requirements: a capability is used and destroyed only inside activations of the operator
 /// instance that owns it (it posts to that instance's progress buffer). It must never be handed
 /// to another operator or to an outside thread. Dropping every capability you do not need is
-/// what lets time advance: a leaked capability stalls progress.
+/// what lets time advance: a leaked capability stalls progress. Builds with
+/// `STREAMWEAVE_ASSERTIONS` (detail/assert.hpp) check the first half: a capability copied,
+/// moved in time or released inside another operator's activation aborts with a message.
+#include <streamweave/detail/assert.hpp>
 #include <streamweave/detail/progress_buffer.hpp>
 #include <streamweave/error.hpp>
 #include <streamweave/progress/timestamp.hpp>
@@ -24,7 +27,7 @@ class capability {
   capability() = default;
 
   capability(const capability& other) : buffer_(other.buffer_), location_(other.location_), time_(other.time_) {
-    if (buffer_ != nullptr) buffer_->post(location_, time_, +1);
+    if (buffer_ != nullptr) post(+1);
   }
   capability(capability&& other) noexcept
       : buffer_(std::exchange(other.buffer_, nullptr)), location_(other.location_), time_(other.time_) {}
@@ -37,7 +40,7 @@ class capability {
   /// Releases the capability now (as the destructor would).
   void reset() noexcept {
     if (buffer_ != nullptr) {
-      buffer_->post(location_, time_, -1);
+      post(-1);
       buffer_ = nullptr;
     }
   }
@@ -59,6 +62,7 @@ class capability {
   /// like `delayed`.
   void downgrade(timestamp t) {
     check_later(t, "downgrade");
+    check_owner();
     buffer_->post(location_, t, +1);
     buffer_->post(location_, time_, -1);
     time_ = t;
@@ -78,7 +82,21 @@ class capability {
  private:
   capability(detail::progress_buffer* buffer, progress::location_id loc, timestamp t)
       : buffer_(buffer), location_(loc), time_(t) {
-    buffer_->post(location_, time_, +1);
+    STREAMWEAVE_ASSERT(buffer_ != nullptr, "capability minted without a progress buffer");
+    post(+1);
+  }
+  /// Counts `delta` at (location, time) in the owner's progress buffer.
+  void post(std::int64_t delta) const {
+    check_owner();
+    buffer_->post(location_, time_, delta);
+  }
+  /// Capability ownership: inside an activation, only that activation's own capabilities
+  /// (those counted in its unit's progress buffer) may change counts. Another operator's
+  /// capability would write a buffer that its owner's thread writes at the same time.
+  void check_owner() const noexcept {
+    STREAMWEAVE_ASSERT(detail::running_activation_buffer() == nullptr || detail::running_activation_buffer() == buffer_,
+                       "a capability was used inside another operator's activation (a capability stays with the "
+                       "operator instance that owns it)");
   }
   void check_later(timestamp t, const char* what) const {
     if (buffer_ == nullptr) throw usage_error(std::string("capability::") + what + " on an empty capability");
