@@ -6,11 +6,11 @@
 //   leave    (e, r)  -> e        = t >> round_bits
 //   feedback (e, r)  -> (e, r+k) = t + k
 // A summary is `t -> ((t >> shift_right) << shift_left) + add`. Every such map is monotone,
-// which is all the tracker's propagation needs. `leave` maps a time to a smaller value, so the
-// law `results_in(s, t) >= t` holds only for the summaries of ordinary nodes and feedback;
-// cycles through enter or leave are rejected before the tracker is built
-// (loop_validation.cpp), so the tracker's zero-advance cycle check only ever meets ordinary
-// and feedback summaries. The tracker never composes summaries, so there is no `followed_by`.
+// which is all the tracker's propagation needs. `leave` maps a time to a smaller value; the
+// law of progress/timestamp.hpp asks `results_in(s, t) >= t` only of summaries that can lie
+// on a cycle, and cycles through enter or leave are rejected before the tracker is built
+// (loop_validation.cpp), so every cycle the tracker meets has only ordinary and feedback
+// summaries, which keep it. The tracker never composes summaries, so there is no `followed_by`.
 #include <streamweave/progress/timestamp.hpp>
 
 #include <compare>

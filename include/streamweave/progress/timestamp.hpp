@@ -13,7 +13,13 @@
 ///
 /// Laws (checked by test/progress/timestamp_laws_test.cpp for every built-in type):
 ///   - `results_in` and `followed_by` are monotone in both arguments;
-///   - `results_in(identity(), t) == t` and `results_in(s, t) >= t` for every summary used;
+///   - `results_in(identity(), t) == t`;
+///   - `results_in(s, t) >= t` for every summary that can lie on a cycle (a cycle whose
+///     summary lowered a time would make that time wait for itself). Every built-in summary
+///     keeps it everywhere. The runtime's own loop time (lib/progress/scoped_time.hpp) has one
+///     summary that lowers times, leaving a loop ((epoch, round) -> epoch), and it rejects
+///     every cycle through a loop boundary before the tracker is built, so it keeps the law in
+///     this form;
 ///   - `results_in(followed_by(a, b), t) == results_in(b, results_in(a, t))` when both exist.
 ///
 /// Built-ins: `std::uint64_t` (epochs; a summary is a checked addend) and `product<A, B>`
