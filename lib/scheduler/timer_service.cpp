@@ -25,6 +25,11 @@ void timer_service::stop() noexcept {
   if (t.joinable()) t.join();
 }
 
+std::size_t timer_service::pending() const {
+  std::lock_guard lock(mutex_);
+  return due_.size();
+}
+
 void timer_service::loop() {
   std::unique_lock lock(mutex_);
   while (!stopped_) {

@@ -8,6 +8,7 @@
 // `stop` first thing in its destructor, before any unit is destroyed.
 #include <chrono>
 #include <condition_variable>
+#include <cstddef>
 #include <mutex>
 #include <queue>
 #include <thread>
@@ -29,6 +30,8 @@ class timer_service {
   void wake_at(clock::time_point when, unit* u);
   /// Drops pending wake-ups and joins the thread. Idempotent; never throws.
   void stop() noexcept;
+  /// Wake-ups requested and not fired yet (for tests and statistics).
+  std::size_t pending() const;
 
  private:
   struct entry {
@@ -38,7 +41,7 @@ class timer_service {
   };
   void loop();
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::priority_queue<entry, std::vector<entry>, std::greater<entry>> due_;  // guarded by mutex_
   std::thread thread_;                                                       // guarded by mutex_
