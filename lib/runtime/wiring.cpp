@@ -2,6 +2,7 @@
 
 #include "progress/loop_summaries.hpp"
 #include "runtime/loop_validation.hpp"
+#include "scheduler/unit.hpp"
 
 #include <streamweave/error.hpp>
 
@@ -297,6 +298,7 @@ struct wiring {
 
 void wire(wired_graph& out, const detail::graph_state& graph, const runtime_config& config, execution_state& exec,
           progress_listener& listener) {
+  const running_buffer_scope no_activation(nullptr);  // may be called from inside one
   wiring w(out, graph, config, exec, listener);
   w.check_streams();
   validate_loops(graph);
@@ -311,6 +313,7 @@ void wire(wired_graph& out, const detail::graph_state& graph, const runtime_conf
 }
 
 void wired_graph::release() noexcept {
+  const running_buffer_scope no_activation(nullptr);  // may be called from inside one
   for (auto& u : units) {
     for (auto& p : u->pending) detail::release_batch(p.batch);
     u->pending.clear();

@@ -11,13 +11,18 @@ namespace {
 thread_local const progress_buffer* running_buffer = nullptr;
 }  // namespace
 
-const progress_buffer* running_activation_buffer() noexcept { return running_buffer; }
+void check_capability_owner([[maybe_unused]] const progress_buffer* owner) noexcept {
+  STREAMWEAVE_ASSERT(owner != nullptr, "a capability counts in no progress buffer");
+  STREAMWEAVE_ASSERT(running_buffer == nullptr || running_buffer == owner,
+                     "a capability was used inside another operator's activation (a capability stays with the "
+                     "operator instance that owns it)");
+}
 }  // namespace streamweave::detail
 
 namespace streamweave::internal {
 
-running_buffer_scope::running_buffer_scope(const detail::progress_buffer& buffer) noexcept
-    : previous_(std::exchange(detail::running_buffer, &buffer)) {}
+running_buffer_scope::running_buffer_scope(const detail::progress_buffer* buffer) noexcept
+    : previous_(std::exchange(detail::running_buffer, buffer)) {}
 
 running_buffer_scope::~running_buffer_scope() { detail::running_buffer = previous_; }
 
@@ -44,7 +49,7 @@ void unit::schedule() noexcept {
 bool unit::activate_once() noexcept {
   bool more = false;
   current = head;
-  const running_buffer_scope in_activation(progress);
+  const running_buffer_scope in_activation(&progress);
   try {
     for (instance_runtime* m : members)
       for (std::size_t p = 0; p < m->input_locations.size(); ++p)

@@ -104,10 +104,13 @@ class unit final : public producer_waker {
 };
 
 /// Marks `buffer` as the progress buffer of the activation running on this thread for the
-/// scope's life (detail::running_activation_buffer); restores the previous one after.
+/// scope's life (see detail::check_capability_owner); restores the previous one after. With
+/// nullptr it marks code that runs no activation even when called from inside one: wiring a
+/// graph (minting its initial capabilities) and releasing it (destroying operator state), as
+/// when an operator starts or destroys a run of another graph.
 class running_buffer_scope {
  public:
-  explicit running_buffer_scope(const detail::progress_buffer& buffer) noexcept;
+  explicit running_buffer_scope(const detail::progress_buffer* buffer) noexcept;
   ~running_buffer_scope();
   running_buffer_scope(const running_buffer_scope&) = delete;
   running_buffer_scope& operator=(const running_buffer_scope&) = delete;

@@ -45,6 +45,7 @@ rg::shape order_sensitive_shape() {
   s.operator_mix = {op::map, op::filter, op::flat_map, op::concat, op::hold, op::shift, op::binary};
   s.extra_sink_one_in = 4;
   s.sink_exchange_one_in = 3;
+  s.exchange_key = [](value v) -> value { return v * 7; };  // many keys: every instance gets records
   return s;
 }
 
@@ -89,7 +90,7 @@ std::vector<items> run_plan(const graph_plan& p, std::size_t threads, bool deter
       default: sinks.push_back(in.collect(name)); return std::nullopt;
     }
   };
-  std::vector<sw::input_handle<value>> handles = rg::build(g, p.nodes, custom);
+  std::vector<sw::input_handle<value>> handles = rg::build(g, order_sensitive_shape(), p.nodes, custom);
   auto ex = rt.run(g);
   std::vector<std::thread> senders;
   for (std::size_t i = 0; i < handles.size(); ++i)

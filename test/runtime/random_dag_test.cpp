@@ -190,7 +190,7 @@ void run_one(std::uint64_t seed) {
     return std::nullopt;
   };
   std::vector<sw::input_handle<value>> inputs =
-      rg::build(g, p.nodes, custom, [](std::size_t, value v) { maybe_delay(v); });
+      rg::build(g, dag_shape(), p.nodes, custom, [](std::size_t, value v) { maybe_delay(v); });
 
   auto ex = rt.run(g);
   // Checker: whenever a probe says t is complete, the sink must have every record <= t.

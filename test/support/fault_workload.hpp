@@ -73,6 +73,7 @@ inline rg::shape fault_shape() {
   s.operator_mix = {op::map,  op::filter,      op::flat_map, op::concat, op::hold,
                     op::loop, op::keyed_count, op::map,      op::map,    op::second_after_first};
   s.sink_mix = {op::output, op::sink, op::sink};
+  s.exchange_key = [](value v) -> value { return v % 11; };
   return s;
 }
 
@@ -229,7 +230,7 @@ inline built build(const plan& p, sw::graph& g, fault_point* F) {
       default: in.for_each([F, i](value) { F->hit(i); }, name); return std::nullopt;
     }
   };
-  b.inputs = rg::build(g, p.nodes, custom, [F](std::size_t i, value) { F->hit(i); });
+  b.inputs = rg::build(g, fault_shape(), p.nodes, custom, [F](std::size_t i, value) { F->hit(i); });
   return b;
 }
 

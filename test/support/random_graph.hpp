@@ -48,6 +48,9 @@ struct shape {
   std::size_t extra_sink_one_in = 3;     // a stream someone reads gets another sink with probability 1/n
   std::size_t sink_exchange_one_in = 2;  // a sink's input is exchanged with probability 1/n
   std::size_t max_sink_exchange = 3;
+  /// The key every exchange routes by (build). Few keys leave some instances idle; many
+  /// spread records over all of them.
+  value (*exchange_key)(value) = [](value v) -> value { return v % 13; };
 };
 
 inline bool two_inputs(op k) { return k == op::concat || k == op::binary || k == op::second_after_first; }
@@ -59,8 +62,11 @@ inline bool two_inputs(op k) { return k == op::concat || k == op::binary || k ==
 inline std::vector<node> make_topology(std::mt19937_64& rng, const shape& s) {
   auto pick = [&](std::size_t n) { return static_cast<std::size_t>(rng() % n); };
   auto between = [&](std::size_t lo, std::size_t hi) { return lo + pick(hi - lo + 1); };
-  if (s.operator_mix.empty() || s.sink_mix.empty() || s.max_inputs > 32)
-    throw std::invalid_argument("random_graph::shape: empty mix or more than 32 inputs");
+  if (s.operator_mix.empty() || s.sink_mix.empty() || s.min_inputs == 0 || s.min_inputs > s.max_inputs ||
+      s.max_inputs > 32 || s.min_operators > s.max_operators || s.exchange_one_in == 0 || s.max_exchange == 0 ||
+      s.extra_sink_one_in == 0 || s.sink_exchange_one_in == 0 || s.max_sink_exchange == 0 || s.exchange_key == nullptr)
+    throw std::invalid_argument("random_graph::shape: an empty mix, a range whose minimum exceeds its maximum, "
+                                "a zero count or probability, or more than 32 inputs");
   std::vector<node> nodes;
   const std::size_t inputs = between(s.min_inputs, s.max_inputs);
   for (std::size_t i = 0; i < inputs; ++i) nodes.push_back({op::input, {}, 0, std::uint32_t{1} << i});
@@ -114,7 +120,6 @@ inline std::vector<value> expand(value v) {
   if (v % 4 == 0) out.push_back(v ^ 1);
   return out;
 }
-inline value exchange_key(value v) { return v % 13; }
 
 inline std::string node_name(std::size_t i) { return "n" + std::to_string(i); }
 
@@ -128,9 +133,10 @@ using record_hook = std::function<void(std::size_t, value)>;
 using custom_builder = std::function<std::optional<stream<value>>(std::size_t, const stream<value>&,
                                                                   const std::vector<std::optional<stream<value>>>&)>;
 
-/// Builds `nodes` into `g`, node `i` named `node_name(i)`. Returns the input handles, in node order.
-inline std::vector<input_handle<value>> build(graph& g, const std::vector<node>& nodes, const custom_builder& make,
-                                              const record_hook& hook = {}) {
+/// Builds `nodes` (drawn for `s`) into `g`, node `i` named `node_name(i)`. Returns the input
+/// handles, in node order.
+inline std::vector<input_handle<value>> build(graph& g, const shape& s, const std::vector<node>& nodes,
+                                              const custom_builder& make, const record_hook& hook = {}) {
   std::vector<input_handle<value>> inputs;
   std::vector<std::optional<stream<value>>> streams(nodes.size());
   auto seen = [hook](std::size_t i, value v) {
@@ -146,7 +152,7 @@ inline std::vector<input_handle<value>> build(graph& g, const std::vector<node>&
       continue;
     }
     stream<value> in = *streams[n.from[0]];
-    if (n.exchange > 0) in = in.exchange(exchange_key, n.exchange);
+    if (n.exchange > 0) in = in.exchange(s.exchange_key, n.exchange);
     switch (n.kind) {
       case op::map:
         streams[i] = in.map([seen, i](value v) {

@@ -3,8 +3,13 @@
 /// `STREAMWEAVE_ASSERT(condition, message)`: a check of one of StreamWeave's own invariants
 /// (the unit state machine, queue occupancy, balanced pointstamp counts, capability ownership).
 /// A failure is a bug in StreamWeave, or a documented requirement broken that no release build
-/// can check cheaply (a capability used inside another operator's activation); every user
-/// error that can be checked cheaply throws `usage_error` whatever the build.
+/// can check cheaply (a capability used inside another scheduling unit's activation); every
+/// user error that can be checked cheaply throws `usage_error` whatever the build.
+///
+/// Only library sources (lib/) and in-tree tests use it: an inline function in a public
+/// header that checked with it would have a different definition in a consumer built without
+/// it. Public headers call an out-of-line library function instead (as
+/// `detail::check_capability_owner` does).
 ///
 /// On when `STREAMWEAVE_ENABLE_ASSERTIONS` is defined to a non-zero value. The CMake option
 /// `STREAMWEAVE_ASSERTIONS` (ON with `STREAMWEAVE_DEV_MODE`, so in the dev, asan and tsan

@@ -5,9 +5,9 @@
 ///
 /// Thread safety: every member function requires the input's lock (`lock()`) to be held by the
 /// caller (the typed handle takes it for each call), except `lock`, the constructor, the
-/// destructor and `wake_senders`. A call that waits for queue space releases the mutex while it waits, so
-/// other threads' calls interleave there; every change of the input's time or state happens
-/// under the mutex *before* such a wait, which is what makes concurrent calls on copies
+/// destructor and `wake_senders`. A call that waits for queue space releases the lock while it
+/// waits, so other threads' calls interleave there; every change of the input's time or state
+/// happens under the lock *before* such a wait, which is what makes concurrent calls on copies
 /// linearizable (docs/architecture.md, "Input handles and threads").
 #include <streamweave/detail/batch.hpp>
 #include <streamweave/progress/timestamp.hpp>

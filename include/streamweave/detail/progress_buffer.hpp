@@ -34,9 +34,12 @@ class progress_buffer {
   std::vector<progress_update> updates_;
 };
 
-/// The progress buffer of the activation this thread is running now, or nullptr outside
-/// activations. The scheduler sets it around every activation (lib/scheduler/unit.cpp); the
-/// capability-ownership assertion (progress/capability.hpp) reads it.
-const progress_buffer* running_activation_buffer() noexcept;
+/// Capability ownership, checked out of line (lib/scheduler/unit.cpp) so that inline
+/// capability code is the same whether or not the library checks assertions: in a library
+/// built with `STREAMWEAVE_ASSERTIONS`, aborts when `owner` (the buffer a capability counts in)
+/// is null, or when this thread runs the activation of a scheduling unit whose progress buffer
+/// is not `owner`. Operators fused into one unit share its buffer and are not told apart;
+/// use outside any activation is not checked. Without assertions it does nothing.
+void check_capability_owner(const progress_buffer* owner) noexcept;
 
 }  // namespace streamweave::detail

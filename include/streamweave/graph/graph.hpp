@@ -88,7 +88,6 @@ class graph {
   std::size_t node_count() const noexcept { return state_->nodes.size(); }
   bool started() const noexcept { return state_->started; }
 
-
  private:
   friend class detail::graph_access;  // the runtime and out-of-header sources reach state_ through it
   std::shared_ptr<detail::graph_state> state_;

@@ -8,10 +8,11 @@
 /// Requirements: a capability is used and destroyed only inside activations of the operator
 /// instance that owns it (it posts to that instance's progress buffer). It must never be handed
 /// to another operator or to an outside thread. Dropping every capability you do not need is
-/// what lets time advance: a leaked capability stalls progress. Builds with
-/// `STREAMWEAVE_ASSERTIONS` (detail/assert.hpp) check the first half: a capability copied,
-/// moved in time or released inside another operator's activation aborts with a message.
-#include <streamweave/detail/assert.hpp>
+/// what lets time advance: a leaked capability stalls progress. A library built with
+/// `STREAMWEAVE_ASSERTIONS` (detail/assert.hpp) checks part of the first rule: a capability
+/// copied, moved in time or released inside the activation of another scheduling unit aborts
+/// with a message (operators fused into one unit are not told apart, and use outside
+/// activations is not checked).
 #include <streamweave/detail/progress_buffer.hpp>
 #include <streamweave/error.hpp>
 #include <streamweave/progress/timestamp.hpp>
@@ -82,7 +83,6 @@ class capability {
  private:
   capability(detail::progress_buffer* buffer, progress::location_id loc, timestamp t)
       : buffer_(buffer), location_(loc), time_(t) {
-    STREAMWEAVE_ASSERT(buffer_ != nullptr, "capability minted without a progress buffer");
     post(+1);
   }
   /// Counts `delta` at (location, time) in the owner's progress buffer.
@@ -90,14 +90,7 @@ class capability {
     check_owner();
     buffer_->post(location_, time_, delta);
   }
-  /// Capability ownership: inside an activation, only that activation's own capabilities
-  /// (those counted in its unit's progress buffer) may change counts. Another operator's
-  /// capability would write a buffer that its owner's thread writes at the same time.
-  void check_owner() const noexcept {
-    STREAMWEAVE_ASSERT(detail::running_activation_buffer() == nullptr || detail::running_activation_buffer() == buffer_,
-                       "a capability was used inside another operator's activation (a capability stays with the "
-                       "operator instance that owns it)");
-  }
+  void check_owner() const noexcept { detail::check_capability_owner(buffer_); }
   void check_later(timestamp t, const char* what) const {
     if (buffer_ == nullptr) throw usage_error(std::string("capability::") + what + " on an empty capability");
     if (t < time_)
