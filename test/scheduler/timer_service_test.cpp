@@ -13,6 +13,8 @@
 
 #include <chrono>
 #include <random>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -44,12 +46,15 @@ struct two_units {
   sw::graph g;
 };
 
-/// Starts `run`, finds the units named `names` while start() has them queued, then runs
-/// everything so that every unit is idle.
+/// Starts `run`, finds the units named `names` while start() has them queued (throws when one
+/// is missing), then runs everything so that every unit is idle.
 std::vector<sw::internal::unit*> start_idle(manual_execution& run, std::initializer_list<const char*> names) {
   run.exec->start();
   std::vector<sw::internal::unit*> found;
-  for (const char* n : names) found.push_back(run.sched->find(n));
+  for (const char* n : names) {
+    found.push_back(run.sched->find(n));
+    if (found.back() == nullptr) throw std::logic_error(std::string("no unit named ") + n);
+  }
   run.sched->drain();
   return found;
 }
@@ -70,7 +75,6 @@ TEST(TimerService, WakesTheUnitNoEarlierThanItsDeadline) {
   two_units t;
   manual_execution run(t.g);
   const auto units = start_idle(run, {"a"});
-  ASSERT_NE(units[0], nullptr);
   timer_service timers;  // destroyed (stopped) before the execution
   const auto asked = std::chrono::steady_clock::now();
   timers.wake_at(asked + 30ms, units[0]);
@@ -84,8 +88,6 @@ TEST(TimerService, EarlierDeadlinesFireFirstWhateverTheOrderOfRequests) {
   two_units t;
   manual_execution run(t.g);
   const auto units = start_idle(run, {"a", "b"});
-  ASSERT_NE(units[0], nullptr);
-  ASSERT_NE(units[1], nullptr);
   timer_service timers;
   const auto now = std::chrono::steady_clock::now();
   timers.wake_at(now + 5s, units[1]);    // asked first, due last
@@ -99,7 +101,6 @@ TEST(TimerService, StopDropsPendingWakeUpsAndIgnoresLaterRequests) {
   two_units t;
   manual_execution run(t.g);
   const auto units = start_idle(run, {"a"});
-  ASSERT_NE(units[0], nullptr);
   timer_service timers;
   timers.wake_at(std::chrono::steady_clock::now() + 20ms, units[0]);
   timers.stop();
@@ -116,8 +117,6 @@ TEST(TimerService, RequestsFromManyThreadsAllScheduleTheirUnits) {
     two_units t;
     manual_execution run(t.g);
     const auto units = start_idle(run, {"a", "b"});
-    ASSERT_NE(units[0], nullptr);
-    ASSERT_NE(units[1], nullptr);
     timer_service timers;
     const std::size_t submitted_before = run.sched->submissions();
     std::vector<std::thread> askers;
