@@ -79,7 +79,9 @@ TEST(TimerService, WakesTheUnitNoEarlierThanItsDeadline) {
   const auto asked = std::chrono::steady_clock::now();
   timers.wake_at(asked + 30ms, units[0]);
   const std::size_t queued_early = run.sched->queued("a");
-  if (std::chrono::steady_clock::now() - asked < 30ms) EXPECT_EQ(queued_early, 0u) << "woken before its deadline";
+  if (std::chrono::steady_clock::now() - asked < 30ms) {
+    EXPECT_EQ(queued_early, 0u) << "woken before its deadline";
+  }
   ASSERT_TRUE(wait_queued(*run.sched, "a", 10s)) << "the wake-up never came";
   EXPECT_GE(std::chrono::steady_clock::now() - asked, 30ms);
 }
@@ -94,7 +96,9 @@ TEST(TimerService, EarlierDeadlinesFireFirstWhateverTheOrderOfRequests) {
   timers.wake_at(now + 20ms, units[0]);  // asked second, due first: must not wait behind "b"
   ASSERT_TRUE(wait_queued(*run.sched, "a", 4s)) << "the earlier deadline waited for the later one";
   const std::size_t b_queued = run.sched->queued("b");
-  if (std::chrono::steady_clock::now() < now + 5s) EXPECT_EQ(b_queued, 0u) << "woken before its deadline";
+  if (std::chrono::steady_clock::now() < now + 5s) {
+    EXPECT_EQ(b_queued, 0u) << "woken before its deadline";
+  }
 }
 
 TEST(TimerService, StopDropsPendingWakeUpsAndIgnoresLaterRequests) {
