@@ -2,6 +2,7 @@
 #include <streamweave/streamweave.hpp>
 
 #include "bench_support.hpp"
+#include "workloads.hpp"
 
 #include <benchmark/benchmark.h>
 #include <readerwriterqueue/readerwriterqueue.h>
@@ -17,9 +18,8 @@ namespace swb = streamweave::bench;
 namespace {
 
 constexpr std::uint64_t full_n = 20'000'000;
-constexpr std::uint64_t keys = 100'000;
-
-inline std::uint64_t key_of(std::uint64_t i) { return swb::fmix64(i) % keys; }
+constexpr std::uint64_t keys = swb::keyed_count_keys;
+using swb::key_of;
 
 /// Checks the counts: every record counted once, and per-key totals sum to N.
 void check(benchmark::State& state, std::uint64_t total, std::size_t distinct, std::uint64_t n) {
@@ -105,53 +105,9 @@ void BM_KeyedCount_StreamWeave(benchmark::State& state) {
   const std::uint64_t n = swb::records(full_n);
   const std::size_t t = swb::hardware_threads();
   sw::runtime rt(sw::runtime_options{.threads = t});
-  using count = std::pair<std::uint64_t, std::uint64_t>;
   for (auto _ : state) {
-    std::vector<swb::padded_u64> totals(t), distinct(t);
-    sw::graph g("keyed-count");
-    g.partitioned_source("numbers", t,
-                         [n](std::size_t k, std::size_t c) {
-                           return [i = n * k / c, end = n * (k + 1) / c]() mutable -> std::optional<std::uint64_t> {
-                             if (i == end) return std::nullopt;
-                             return key_of(i++);
-                           };
-                         })
-        .exchange([](std::uint64_t key) { return key; }, t)
-        .unary<count>("count", [](sw::operator_setup& setup) {
-          setup.drop_initial_capability();
-          std::unordered_map<std::uint64_t, std::uint64_t> counts;
-          std::optional<sw::capability> epoch;
-          return [counts, epoch](sw::unary_context<std::uint64_t, count>& ctx) mutable {
-            ctx.input.for_each([&](sw::input_batch<std::uint64_t>& b) {
-              if (!epoch) {
-                epoch = b.retain();
-                ctx.notify_at(*epoch);
-              }
-              for (std::uint64_t key : b.records()) ++counts[key];
-            });
-            ctx.for_each_notification([&](sw::capability& cap) {
-              for (const auto& [key, c] : counts) ctx.output.give(cap, {key, c});
-              counts.clear();
-              epoch.reset();
-            });
-          };
-        })
-        .sink("check", [&](sw::operator_setup& setup) {
-          auto* total = &totals[setup.instance_index()].value;
-          auto* keys_seen = &distinct[setup.instance_index()].value;
-          return [total, keys_seen](const count& c) {
-            *total += c.second;
-            ++*keys_seen;
-          };
-        });
-    rt.run(g).wait();
-    std::uint64_t total = 0;
-    std::uint64_t d = 0;
-    for (std::size_t k = 0; k < t; ++k) {
-      total += totals[k].value;
-      d += distinct[k].value;
-    }
-    check(state, total, static_cast<std::size_t>(d), n);
+    const auto [total, distinct] = swb::run_keyed_count(rt, n, t);
+    check(state, total, static_cast<std::size_t>(distinct), n);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
 }

@@ -1,15 +1,26 @@
 // W1, pipeline: source i = 0..N-1 -> map x -> (x * 2654435761) ^ (x >> 7) -> filter (low bit 0)
 // -> sink sums. StreamWeave and its baselines in one binary, so every figure has its reference
-// measured in the same run. Reports items_per_second, and allocs_per_batch for StreamWeave
-// (heap allocations in the middle half of the run, counted by a replaced operator new).
+// measured in the same run. Two StreamWeave forms, each with the baselines that do the same work:
+//   - W1f, StreamWeaveFused: one partitioned source instance per thread, the whole chain fused
+//     into one loop per instance; no batch crosses a queue. Baselines: FusedLoopParallel (one
+//     hand-written loop per thread over a slice) and TbbParallelReduce (the same range).
+//   - W1q, StreamWeaveQueued: three nodes joined by edge queues (source | map+filter | sum), as
+//     the hand-written three-stage pipelines RawSpsc and TbbParallelPipeline, at the same batch
+//     size.
+// FusedLoop (one thread) and the TBB flow graphs are further references. Reports
+// items_per_second, and allocs_per_batch for StreamWeave (heap allocations in the middle half of
+// the run, counted by a replaced operator new).
 #include <streamweave/streamweave.hpp>
 
 #include "bench_support.hpp"
+#include "workloads.hpp"
 #include "support/counting_new.hpp"
 
 #include <benchmark/benchmark.h>
 #include <oneapi/tbb/flow_graph.h>
+#include <oneapi/tbb/blocked_range.h>
 #include <oneapi/tbb/parallel_pipeline.h>
+#include <oneapi/tbb/parallel_reduce.h>
 #include <readerwriterqueue/readerwriterqueue.h>
 
 #include <atomic>
@@ -29,23 +40,9 @@ namespace {
 
 constexpr std::uint64_t full_n = 50'000'000;
 
-inline std::uint64_t map_fn(std::uint64_t x) { return (x * 2654435761ULL) ^ (x >> 7); }
-inline bool keep(std::uint64_t x) { return (x & 1) == 0; }
-
-std::uint64_t expected_sum(std::uint64_t n) {
-  static std::uint64_t cached_n = 0;
-  static std::uint64_t cached = 0;
-  if (cached_n != n) {
-    std::uint64_t s = 0;
-    for (std::uint64_t i = 0; i < n; ++i) {
-      const std::uint64_t y = map_fn(i);
-      if (keep(y)) s += y;
-    }
-    cached_n = n;
-    cached = s;
-  }
-  return cached;
-}
+using swb::expected_sum;
+using swb::keep;
+using swb::map_fn;
 
 void check(benchmark::State& state, std::uint64_t got, std::uint64_t n) {
   if (got != expected_sum(n)) state.SkipWithError("wrong sum");
@@ -96,6 +93,26 @@ void BM_Pipeline_FusedLoopParallel(benchmark::State& state) {
   finish(state, n);
 }
 BENCHMARK(BM_Pipeline_FusedLoopParallel)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ---- TbbParallelReduce: oneTBB splits the range over its workers ---------------------------
+void BM_Pipeline_TbbParallelReduce(benchmark::State& state) {
+  const std::uint64_t n = swb::records(full_n);
+  for (auto _ : state) {
+    const std::uint64_t sum = tbb::parallel_reduce(
+        tbb::blocked_range<std::uint64_t>(0, n), std::uint64_t{0},
+        [](const tbb::blocked_range<std::uint64_t>& r, std::uint64_t s) {
+          for (std::uint64_t i = r.begin(); i != r.end(); ++i) {
+            const std::uint64_t y = map_fn(i);
+            if (keep(y)) s += y;
+          }
+          return s;
+        },
+        [](std::uint64_t a, std::uint64_t b) { return a + b; });
+    check(state, sum, n);
+  }
+  finish(state, n);
+}
+BENCHMARK(BM_Pipeline_TbbParallelReduce)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // A batch buffer for the hand-written baselines: a fixed array and a count (what a careful
 // engineer writes: no per-record capacity checks, no zeroing).
@@ -170,7 +187,7 @@ void BM_Pipeline_RawSpsc(benchmark::State& state) {
   }
   finish(state, n);
 }
-BENCHMARK(BM_Pipeline_RawSpsc)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Pipeline_RawSpsc)->Arg(256)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // ---- TbbParallelPipeline: one token = one batch ---------------------------------------------
 void BM_Pipeline_TbbParallelPipeline(benchmark::State& state) {
@@ -215,7 +232,7 @@ void BM_Pipeline_TbbParallelPipeline(benchmark::State& state) {
   }
   finish(state, n);
 }
-BENCHMARK(BM_Pipeline_TbbParallelPipeline)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Pipeline_TbbParallelPipeline)->Arg(256)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // ---- TBB flow graph, one message per record (a smaller N: about 5 M records/s) --------------
 void BM_Pipeline_TbbFlowGraphRecord(benchmark::State& state) {
@@ -297,37 +314,15 @@ void BM_Pipeline_TbbFlowGraphBatch(benchmark::State& state) {
 }
 BENCHMARK(BM_Pipeline_TbbFlowGraphBatch)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// ---- StreamWeave: the chain fused into one activation, one data-parallel instance per thread --
-void BM_Pipeline_StreamWeave(benchmark::State& state) {
-  const std::uint64_t n = swb::records(full_n);
-  const auto b = static_cast<std::size_t>(state.range(0));
-  const std::size_t t = swb::hardware_threads();
-  sw::runtime_options options;
-  options.threads = t;
-  options.batch_size = b;
-  sw::runtime rt(options);
+/// Runs `run_once()` once per iteration and reports allocs_per_batch: a sleeping sampler reads
+/// the allocation counter at 25% and 75% of the previous iteration's duration, so start-up and
+/// pool warm-up are left out; about half of the `n / batch` batches flow in between.
+template <class RunOnce>
+void measure_streamweave(benchmark::State& state, std::uint64_t n, std::size_t batch, RunOnce run_once) {
   double allocs = 0;
   double batches = 0;
   std::chrono::steady_clock::duration last_run{};
   for (auto _ : state) {
-    std::vector<swb::padded_u64> sums(t);
-    sw::graph g("pipeline");
-    g.partitioned_source("numbers", t,
-                         [n](std::size_t k, std::size_t count) {
-                           return [i = n * k / count, end = n * (k + 1) / count]() mutable -> std::optional<std::uint64_t> {
-                             if (i == end) return std::nullopt;
-                             return i++;
-                           };
-                         })
-        .map([](std::uint64_t x) -> std::uint64_t { return map_fn(x); }, "map")
-        .filter([](std::uint64_t y) { return keep(y); }, "filter")
-        .sink("sum", [&sums](sw::operator_setup& setup) {
-          std::uint64_t* slot = &sums[setup.instance_index()].value;
-          return [slot](std::uint64_t y) { *slot += y; };
-        });
-    // Steady-state allocations: a sleeping sampler reads the allocation counter at 25% and 75%
-    // of the previous iteration's duration, so start-up and pool warm-up are left out; about
-    // half of the batches flow in between.
     const auto started = std::chrono::steady_clock::now();
     std::uint64_t at_quarter = 0;
     std::uint64_t at_three_quarters = 0;
@@ -340,22 +335,43 @@ void BM_Pipeline_StreamWeave(benchmark::State& state) {
         at_three_quarters = streamweave::testing::heap_allocations();
       });
     }
-    auto run = rt.run(g);
-    run.wait();
+    const std::uint64_t sum = run_once();
     last_run = std::chrono::steady_clock::now() - started;
     if (sampler.joinable()) {
       sampler.join();
       allocs += static_cast<double>(at_three_quarters - at_quarter);
-      batches += static_cast<double>(n) / 2.0 / static_cast<double>(b);
+      batches += static_cast<double>(n) / 2.0 / static_cast<double>(batch);
     }
-    std::uint64_t sum = 0;
-    for (auto& s : sums) sum += s.value;
     check(state, sum, n);
   }
   finish(state, n);
   state.counters["allocs_per_batch"] = batches > 0 ? allocs / batches : 0;
 }
-BENCHMARK(BM_Pipeline_StreamWeave)->Arg(256)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+sw::runtime_options pipeline_options(std::size_t batch) {
+  sw::runtime_options options;
+  options.threads = swb::hardware_threads();
+  options.batch_size = batch;
+  return options;
+}
+
+// ---- W1f, StreamWeaveFused: one fused loop per partitioned source instance ------------------
+void BM_Pipeline_StreamWeaveFused(benchmark::State& state) {
+  const std::uint64_t n = swb::records(full_n);
+  const auto b = static_cast<std::size_t>(state.range(0));
+  sw::runtime rt(pipeline_options(b));
+  measure_streamweave(state, n, b, [&] { return swb::run_pipeline_fused(rt, n, swb::hardware_threads()); });
+}
+BENCHMARK(BM_Pipeline_StreamWeaveFused)->Arg(256)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ---- W1q, StreamWeaveQueued: source | map+filter | sum over edge queues ----------------------
+void BM_Pipeline_StreamWeaveQueued(benchmark::State& state) {
+  const std::uint64_t n = swb::records(full_n);
+  const auto b = static_cast<std::size_t>(state.range(0));
+  sw::runtime rt(pipeline_options(b));
+  measure_streamweave(state, n, b, [&] { return swb::run_pipeline_queued(rt, n); });
+}
+BENCHMARK(BM_Pipeline_StreamWeaveQueued)->Arg(256)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

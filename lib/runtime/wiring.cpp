@@ -79,13 +79,14 @@ struct wiring {
   void decide_fusion() {
     auto& nodes = graph.nodes;
     // Which edges are fused: a pipeline edge into a stateless single-input operator that is the
-    // only consumer of its producer's output, with equal parallelism, from a scheduled producer.
+    // only consumer of its producer's output, with equal parallelism, from a scheduled producer,
+    // unless the user started a new chain there.
     fused_edge.assign(graph.edges.size(), false);
     for (std::size_t i = 0; i < graph.edges.size(); ++i) {
       const auto& e = graph.edges[i];
       const auto& from = nodes[e.from_node];
       const auto& to = nodes[e.to_node];
-      fused_edge[i] = to.fusable && to.inputs == 1 && !e.exchange && from.parallelism == to.parallelism &&
+      fused_edge[i] = to.fusable && to.inputs == 1 && !e.exchange && !e.new_chain && from.parallelism == to.parallelism &&
                       consumers[e.from_node][e.from_port].size() == 1 && from.kind != detail::node_kind::input;
     }
   }

@@ -4,6 +4,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <map>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
 namespace sw = streamweave;
 
 TEST(Fusion, StatelessChainHasNoQueues) {
@@ -40,4 +46,49 @@ TEST(Fusion, FanOutExchangeAndGenericOperatorsUseQueues) {
   EXPECT_EQ(queues["b"], 2u);  // one per exchange destination
   EXPECT_EQ(queues["generic"], 1u);
   EXPECT_EQ(queues["c"], 0u);  // fused into the generic operator
+}
+
+TEST(Fusion, StartNewChainPutsAQueueBeforeTheNextOperatorOnly) {
+  sw::runtime rt(sw::runtime_options{.threads = 2});
+  sw::graph g;
+  std::vector<int> data(5000);
+  for (int i = 0; i < 5000; ++i) data[static_cast<std::size_t>(i)] = i;
+  auto out = g.source_from("numbers", data)
+                 .start_new_chain()
+                 .map([](int x) { return 2 * x; }, "double")
+                 .filter([](int x) { return x % 3 == 0; }, "thirds")
+                 .start_new_chain()
+                 .collect("sink");
+  auto ex = rt.run(g);
+  ex.wait();
+  std::map<std::string, std::size_t> queues;
+  for (const auto& q : ex.stats()) ++queues[q.consumer];
+  EXPECT_EQ(queues.size(), 2u) << "one queue into the map chain, one into the sink, none inside the chain";
+  EXPECT_EQ(queues["thirds"], 1u);  // the chain's node is named after its last operator
+  EXPECT_EQ(queues["sink"], 1u);
+  std::vector<int> expected;
+  for (int x : data)
+    if ((2 * x) % 3 == 0) expected.push_back(2 * x);
+  auto got = out.records();
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, expected);
+}
+
+TEST(Fusion, StartNewChainOnAStreamKeepsItsParallelismAndErrorNames) {
+  sw::runtime rt(sw::runtime_options{.threads = 2});
+  sw::graph g;
+  sw::stream<int> spread = g.source_from("n", std::vector<int>{1, 2, 3, 4}).exchange([](int x) { return x; }, 3);
+  auto mapped = spread.start_new_chain().map([](int x) {
+    if (x == 3) throw std::runtime_error("three");
+    return x;
+  }, "fails-on-three");
+  EXPECT_EQ(sw::stream<int>(mapped).consumer_parallelism(), 3u);
+  mapped.for_each([](int) {}, "end");
+  auto ex = rt.run(g);
+  try {
+    ex.wait();
+    FAIL() << "the map's exception did not stop the run";
+  } catch (const sw::operator_error& e) {
+    EXPECT_EQ(e.node_name(), "fails-on-three");
+  }
 }

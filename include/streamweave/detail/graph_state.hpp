@@ -80,6 +80,7 @@ struct edge_spec {
   std::size_t to_node = 0;
   std::size_t to_port = 0;
   std::shared_ptr<const partition> exchange;  // nullptr: pipeline / merge
+  bool new_chain = false;                     // never fused into the producer (start_new_chain)
 };
 
 struct probe_spec {

@@ -346,6 +346,9 @@ class basic_chain {
                                                  origin_.graph().nodes[*cell_->node].parallelism);
   }
   operator stream<Out>() const { return node(); }  // NOLINT: a chain is used as a stream
+  /// Ends the chain here: the next operator runs as its own node and unit and reads this
+  /// chain's batches from an edge queue (see `stream<T>::start_new_chain`).
+  [[nodiscard]] stream<Out> start_new_chain() const { return node().start_new_chain(); }
 
   template <class Key>
   stream<Out> exchange(Key key, std::size_t n = 0) const {

@@ -152,6 +152,19 @@ class stream {
     return stream<T>(graph_, node_, port_, parallelism_, std::make_shared<detail::key_partition<T, Key>>(std::move(key), n));
   }
 
+  /// The same stream, except that the operator attached to the result starts a new chain: it
+  /// runs as its own node and scheduling unit and reads this stream's batches from an edge
+  /// queue, where it would otherwise have been fused into the producer's loop (Flink's
+  /// `startNewChain`). Every batch then crosses a queue, and producer and consumer can run on
+  /// different threads at the same time: use it to pipeline expensive stages, or to measure
+  /// the queued path. Only the edge to that operator is affected; the stateless operators
+  /// written after it fuse with it as usual.
+  [[nodiscard]] stream<T> start_new_chain() const {
+    stream<T> s = *this;
+    s.new_chain_ = true;
+    return s;
+  }
+
   /// Partitions by `key(const T&)` into `n` instances (0 = hardware concurrency) for keyed
   /// operators. Defined in keyed/keyed_stream.hpp, which this header does not include (the
   /// graph layer does not depend on the keyed and window layers): include it, or the umbrella
@@ -312,7 +325,7 @@ class stream {
   }
 
   void connect_to(std::size_t node, std::size_t port) const {
-    graph_->edges.push_back({node_, port_, node, port, exchange_});
+    graph_->edges.push_back({node_, port_, node, port, exchange_, new_chain_});
   }
 
   template <class Make>
@@ -360,6 +373,7 @@ class stream {
   std::size_t port_;
   std::size_t parallelism_;
   std::shared_ptr<const detail::partition> exchange_;
+  bool new_chain_ = false;  // start_new_chain: the next edge is never fused
 };
 
 }  // namespace streamweave
