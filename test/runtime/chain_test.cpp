@@ -7,8 +7,12 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <memory>
 #include <numeric>
+#include <optional>
+#include <stdexcept>
 #include <thread>
+#include <vector>
 
 namespace sw = streamweave;
 
@@ -157,3 +161,47 @@ TEST(Chain, ConstNamedChainIsUsable) {
   EXPECT_EQ(sum.load(), 450);
   EXPECT_EQ(all.size(), 10u);
 }
+
+namespace {
+/// A generator of 0..n-1 that keeps a history (a non-trivial move) and counts its moves; with
+/// `Throwing`, its move constructor may throw, so the source must use it in place.
+template <bool Throwing>
+struct counting_generator {
+  int next = 0;
+  int n = 0;
+  std::vector<int> history;
+  std::shared_ptr<std::atomic<int>> moves = std::make_shared<std::atomic<int>>(0);
+  explicit counting_generator(int count) : n(count) {}
+  counting_generator(const counting_generator&) = default;
+  counting_generator(counting_generator&& o) noexcept(!Throwing)
+      : next(o.next), n(o.n), history(std::move(o.history)), moves(o.moves), calls(o.calls) {
+    moves->fetch_add(1);
+  }
+  std::shared_ptr<std::atomic<int>> calls = std::make_shared<std::atomic<int>>(0);
+  std::optional<int> operator()() {
+    if (calls->fetch_add(1) > n) throw std::logic_error("called again after the end: generator state lost");
+    if (next == n) return std::nullopt;
+    history.push_back(next);
+    if (history.size() != static_cast<std::size_t>(next + 1)) throw std::logic_error("generator state lost");
+    return next++;
+  }
+};
+
+template <bool Throwing>
+void generator_state_survives_batches() {
+  sw::runtime rt(sw::runtime_options{.threads = 1, .batch_size = 3, .activation_budget = 1});
+  sw::graph g;
+  counting_generator<Throwing> gen(1000);
+  auto moves = gen.moves;
+  auto out = g.source("counting", std::move(gen)).map([](int x) { return x; }, "m").collect("all");
+  rt.run(g).wait();
+  EXPECT_EQ(out.records(), iota_vec(1000)) << "every batch continues where the last one stopped, in order";
+  if constexpr (Throwing) {
+    EXPECT_LT(moves->load(), 50) << "a generator whose move may throw is used in place";
+  }
+}
+}  // namespace
+
+TEST(Chain, GeneratorStateCarriesAcrossBatchesAndActivations) { generator_state_survives_batches<false>(); }
+
+TEST(Chain, GeneratorWhoseMoveMayThrowIsUsedInPlace) { generator_state_survives_batches<true>(); }

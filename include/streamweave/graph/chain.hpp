@@ -149,23 +149,25 @@ template <class T, class G, class Stages, class Terminal>
 class generator_chain_body final : public node_body {
  public:
   generator_chain_body(G g, capability cap, Stages stages, Terminal terminal, std::string source_name)
-      : g_(std::move(g)), cap_(std::move(cap)), stages_(std::move(stages)), terminal_(std::move(terminal)),
-        source_name_(std::move(source_name)) {}
+      : g_(std::in_place, std::move(g)), cap_(std::move(cap)), stages_(std::move(stages)),
+        terminal_(std::move(terminal)), source_name_(std::move(source_name)) {}
   bool activate(activation& act) override {
     if (!cap_) return false;
     const std::size_t limit = act.batch_size();
     const timestamp t = cap_.time();
     while (!act.blocked() && act.take_budget()) {
       bool exhausted = false;
-      terminal_.run(act, t, limit, [&](auto& emit) {
-        for (std::size_t made = 0; made < limit; ++made) {
-          std::optional<T> next = guarded(source_name_, [&] { return g_(); });
-          if (!next) {
-            exhausted = true;
-            return;
+      with_local_generator([&](G& g) {
+        terminal_.run(act, t, limit, [&](auto& emit) {
+          for (std::size_t made = 0; made < limit; ++made) {
+            std::optional<T> next = guarded(source_name_, [&] { return g(); });
+            if (!next) {
+              exhausted = true;
+              return;
+            }
+            run_stages<0>(stages_, t, *next, emit);
           }
-          run_stages<0>(stages_, t, *next, emit);
-        }
+        });
       });
       if (exhausted) {
         cap_.reset();
@@ -176,7 +178,26 @@ class generator_chain_body final : public node_body {
   }
 
  private:
-  G g_;
+  /// Runs `f` on the generator moved into a local variable for one batch, then moves it back.
+  /// The local's address never escapes, so the compiler can keep its state in registers while
+  /// the loop stores records; a member could alias those stores and would be reloaded for every
+  /// record. Generators whose move may throw are used in place.
+  template <class F>
+  void with_local_generator(F&& f) {
+    if constexpr (std::is_nothrow_move_constructible_v<G>) {
+      G local(std::move(*g_));
+      struct put_back {
+        std::optional<G>& slot;
+        G& g;
+        ~put_back() { slot.emplace(std::move(g)); }
+      } guard{g_, local};
+      f(local);
+    } else {
+      f(*g_);
+    }
+  }
+
+  std::optional<G> g_;  // always engaged
   capability cap_;
   Stages stages_;
   Terminal terminal_;
