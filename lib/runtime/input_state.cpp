@@ -18,33 +18,28 @@ input_state::~input_state() {
 void input_state::bind(const std::unique_lock<std::mutex>& lock, internal::input_binding& b) noexcept {
   STREAMWEAVE_ASSERT(lock.owns_lock() && lock.mutex() == &mutex_, "input_state::bind without the input's lock");
   binding_ = &b;
+  batch_size_ = b.exec->config().batch_size;
+  // A quarter of the queue's byte budget, so that several staged batches fit in a queue and
+  // the sender and its consumer overlap.
+  const std::size_t budget = b.exec->config().queue_bytes;
+  batch_bytes_ = budget == 0 ? 0 : std::max<std::size_t>(1, budget / 4);
 }
 
 void input_state::unbind(const std::unique_lock<std::mutex>& lock) noexcept {
   STREAMWEAVE_ASSERT(lock.owns_lock() && lock.mutex() == &mutex_, "input_state::unbind without the input's lock");
   binding_ = nullptr;
   run_over_ = true;
+  batch_size_ = 1024;
+  batch_bytes_ = 0;
 }
 
-void input_state::check_can_send(const char* op) const {
+void input_state::refuse(const char* op) const {
+  // Called only when the input is closed, its run stopped, or it has no run (check_can_send).
   if (closed_) throw usage_error("input '" + name_ + "': " + op + " after close()");
   if (cancelled.load(std::memory_order_acquire))
     throw cancelled_error("input '" + name_ + "': " + op + " on a run that was cancelled or failed");
-  if (binding_ == nullptr) {
-    if (run_over_) throw usage_error("input '" + name_ + "': " + op + " after the run ended");
-    throw usage_error("input '" + name_ + "': " + op + " before the graph runs (call runtime::run first)");
-  }
-}
-
-std::size_t input_state::batch_size() const noexcept {
-  return binding_ != nullptr ? binding_->exec->config().batch_size : 1024;
-}
-
-std::size_t input_state::batch_bytes() const noexcept {
-  // A quarter of the queue's budget, so that several staged batches fit in a queue and the
-  // sender and its consumer overlap.
-  const std::size_t budget = binding_ != nullptr ? binding_->exec->config().queue_bytes : 0;
-  return budget == 0 ? 0 : std::max<std::size_t>(1, budget / 4);
+  if (run_over_) throw usage_error("input '" + name_ + "': " + op + " after the run ended");
+  throw usage_error("input '" + name_ + "': " + op + " before the graph runs (call runtime::run first)");
 }
 
 void input_state::wake_senders() noexcept {

@@ -37,7 +37,12 @@ class input_state {
   [[nodiscard]] std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mutex_); }
 
   /// Throws `usage_error` after close or before the run, `cancelled_error` after cancellation.
-  void check_can_send(const char* op) const;
+  /// Inline for the per-record path; the errors are built out of line.
+  void check_can_send(const char* op) const {
+    if (binding_ != nullptr && !closed_ && !cancelled.load(std::memory_order_acquire)) [[likely]]
+      return;
+    refuse(op);
+  }
   /// Back-pressure: true while earlier batches still wait for space in a full queue.
   bool backpressured();
   /// The batch being filled (nullptr when none); the typed handle creates it from `pool()`.
@@ -47,10 +52,11 @@ class input_state {
   std::size_t& staged_bytes() noexcept { return staged_bytes_; }
   batch_pool& pool() noexcept { return *pool_; }
   timestamp time() const noexcept { return time_; }
-  std::size_t batch_size() const noexcept;
+  /// The run's `runtime_options::batch_size` (1024 while unbound).
+  std::size_t batch_size() const noexcept { return batch_size_; }
   /// The byte size at which a staged batch is handed over (a quarter of
   /// `runtime_options::queue_bytes`); 0 when records are not measured.
-  std::size_t batch_bytes() const noexcept;
+  std::size_t batch_bytes() const noexcept { return batch_bytes_; }
   const std::string& name() const noexcept { return name_; }
   bool closed() const noexcept { return closed_; }
 
@@ -86,10 +92,14 @@ class input_state {
 
  private:
   void hand_over_staging();
+  /// Throws the error `check_can_send` found, naming `op`.
+  [[noreturn]] void refuse(const char* op) const;
 
   std::mutex mutex_;
   internal::input_binding* binding_ = nullptr;  // guarded by mutex_
   bool run_over_ = false;                        // guarded by mutex_
+  std::size_t batch_size_ = 1024;                // guarded by mutex_; from the bound run
+  std::size_t batch_bytes_ = 0;                  // guarded by mutex_; from the bound run
   std::string name_;
   std::unique_ptr<batch_pool, void (*)(batch_pool*)> pool_;
   batch_base* staging_ = nullptr;

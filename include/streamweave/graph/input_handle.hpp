@@ -190,7 +190,9 @@ class input_handle {
     const detail::batch_base* b = state_->staging();
     if (b == nullptr) return false;
     const std::size_t limit = state_->batch_bytes();
-    return b->size() >= state_->batch_size() || (limit != 0 && state_->staged_bytes() >= limit);
+    // The staging batch is always a batch<T>: no virtual call on the per-record path.
+    return static_cast<const detail::batch<T>*>(b)->records.size() >= state_->batch_size() ||
+           (limit != 0 && state_->staged_bytes() >= limit);
   }
   void stage(T record) {
     auto*& staging = state_->staging();
