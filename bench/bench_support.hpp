@@ -57,6 +57,14 @@ inline void pace_until(std::int64_t deadline_ns) {
   if (left > 0) std::this_thread::sleep_for(std::chrono::nanoseconds(left));
 }
 
+/// Dequeues from a moodycamel queue into `out`, spinning, then yielding after 64 misses: how
+/// the hand-written baselines wait for a batch.
+template <class Q, class T>
+void pop_spin(Q& q, T& out) {
+  for (unsigned spins = 0; !q.try_dequeue(out); ++spins)
+    if (spins > 64) std::this_thread::yield();
+}
+
 /// A value on its own cache line (per-thread partial results).
 struct alignas(64) padded_u64 {
   std::uint64_t value = 0;

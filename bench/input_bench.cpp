@@ -53,11 +53,7 @@ struct raw_batch {
   std::size_t size = 0;
 };
 
-template <class Q, class T>
-void pop_spin(Q& q, T& out) {
-  for (unsigned spins = 0; !q.try_dequeue(out); ++spins)
-    if (spins > 64) std::this_thread::yield();
-}
+using swb::pop_spin;
 
 /// The host side of the handoff: `give(v)` adds a record, `hand_over()` sends the partial
 /// batch, `finish()` ends the stream. The worker runs `consume(record)` for every record.

@@ -123,11 +123,7 @@ struct raw_batch {
 };
 
 // ---- RawSpsc: 3 threads joined by ReaderWriterQueues of batches, spin-then-yield consumers ----
-template <class Q, class T>
-void pop_spin(Q& q, T& out) {
-  for (unsigned spins = 0; !q.try_dequeue(out); ++spins)
-    if (spins > 64) std::this_thread::yield();
-}
+using swb::pop_spin;
 
 void BM_Pipeline_RawSpsc(benchmark::State& state) {
   const std::uint64_t n = swb::records(full_n);
