@@ -5,8 +5,9 @@
 //     into one loop per instance; no batch crosses a queue. Baselines: FusedLoopParallel (one
 //     hand-written loop per thread over a slice) and TbbParallelReduce (the same range).
 //   - W1q, StreamWeaveQueued: three nodes joined by edge queues (source | map+filter | sum), as
-//     the hand-written three-stage pipelines RawSpsc and TbbParallelPipeline, at the same batch
-//     size.
+//     the hand-written three-stage pipelines RawSpsc (one thread per stage) and
+//     TbbParallelPipeline (serial source and sum, its map+filter stage parallel over 2 tokens per
+//     thread), at the same batch size.
 // FusedLoop (one thread) and the TBB flow graphs are further references. Reports
 // items_per_second, and allocs_per_batch for StreamWeave (heap allocations in the middle half of
 // the run, counted by a replaced operator new).

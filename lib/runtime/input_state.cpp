@@ -35,6 +35,8 @@ void input_state::unbind(const std::unique_lock<std::mutex>& lock) noexcept {
 
 void input_state::refuse(const char* op) const {
   // Called only when the input is closed, its run stopped, or it has no run (check_can_send).
+  STREAMWEAVE_ASSERT(closed_ || cancelled.load(std::memory_order_acquire) || binding_ == nullptr,
+                     "input_state::refuse called for an input that may send");
   if (closed_) throw usage_error("input '" + name_ + "': " + op + " after close()");
   if (cancelled.load(std::memory_order_acquire))
     throw cancelled_error("input '" + name_ + "': " + op + " on a run that was cancelled or failed");

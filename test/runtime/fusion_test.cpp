@@ -2,6 +2,8 @@
 // queues between them; fan-out, exchange and generic operators keep their queues.
 #include <streamweave/streamweave.hpp>
 
+#include "support/sequences.hpp"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +13,7 @@
 #include <vector>
 
 namespace sw = streamweave;
+using streamweave::testing::sorted;
 
 TEST(Fusion, StatelessChainHasNoQueues) {
   sw::runtime rt(sw::runtime_options{.threads = 2});
@@ -91,4 +94,34 @@ TEST(Fusion, StartNewChainOnAStreamKeepsItsParallelismAndErrorNames) {
   } catch (const sw::operator_error& e) {
     EXPECT_EQ(e.node_name(), "fails-on-three");
   }
+}
+
+TEST(Fusion, StartNewChainMarksOnlyTheStreamItReturns) {
+  sw::runtime rt(sw::runtime_options{.threads = 2});
+  sw::graph g;
+  sw::stream<int> numbers = g.source_from("numbers", std::vector<int>{1, 2, 3});
+  auto queued = numbers.start_new_chain().collect("behind-a-queue");
+  auto named = numbers.map([](int x) { return x + 1; }, "plus-one");  // a named chain
+  auto after_named = named.start_new_chain().collect("after-named");
+  auto ex = rt.run(g);
+  ex.wait();
+  std::map<std::string, std::size_t> queues;
+  for (const auto& q : ex.stats()) ++queues[q.consumer];
+  EXPECT_EQ(queues["behind-a-queue"], 1u);
+  EXPECT_EQ(queues["plus-one"], 1u) << "fan-out from numbers: a queue, as without start_new_chain";
+  EXPECT_EQ(queues["after-named"], 1u) << "start_new_chain on a named chain";
+  EXPECT_EQ(sorted(after_named.records()), (std::vector<int>{2, 3, 4}));
+  EXPECT_EQ(sorted(queued.records()), (std::vector<int>{1, 2, 3}));
+}
+
+TEST(Fusion, StartNewChainDoesNotLeakToTheOriginalStream) {
+  sw::runtime rt(sw::runtime_options{.threads = 2});
+  sw::graph g;
+  sw::stream<int> mapped = g.source_from("numbers", std::vector<int>{1, 2, 3}).map([](int x) { return x; }, "m");
+  [[maybe_unused]] auto marked = mapped.start_new_chain();  // a marked copy, never used
+  auto out = mapped.collect("fused-sink");
+  auto ex = rt.run(g);
+  ex.wait();
+  EXPECT_TRUE(ex.stats().empty()) << "the original stream's only consumer is still fused";
+  EXPECT_EQ(out.size(), 3u);
 }

@@ -12,8 +12,8 @@
 /// Any other use turns the chain into a node (once; every copy of the chain shares that node)
 /// and continues from its stream: storing it as a `stream<Out>`, using a
 /// named chain variable (an lvalue) again, `exchange`, `concat`, `probe`, `collect`, `output`,
-/// `unary` and `binary`. So fan-out never runs an operator twice, and a probe on a named chain
-/// sees every consumer of it.
+/// `unary`, `binary` and `start_new_chain`. So fan-out never runs an operator twice, and a
+/// probe on a named chain sees every consumer of it.
 ///
 /// Errors keep naming the operator whose code threw, even inside a fused loop. A chain that is
 /// never consumed is reported by `runtime::run` as a dangling stream, with its last operator's
@@ -178,13 +178,15 @@ class generator_chain_body final : public node_body {
   }
 
  private:
-  /// Runs `f` on the generator moved into a local variable for one batch, then moves it back.
-  /// The local's address never escapes, so the compiler can keep its state in registers while
-  /// the loop stores records; a member could alias those stores and would be reloaded for every
-  /// record. Generators whose move may throw are used in place.
+  /// Runs `f` on the generator copied into a local variable for one batch, then copies it
+  /// back. The local's address never escapes, so the compiler can keep its state in registers
+  /// while the loop stores records; a member could alias those stores and would be reloaded for
+  /// every record. Only small trivially copyable generators (a counter, a few indices) take
+  /// this path: copying them is free and cannot break pointers into themselves that a
+  /// generator with members like a string or an array could hold; all others run in place.
   template <class F>
   void with_local_generator(F&& f) {
-    if constexpr (std::is_nothrow_move_constructible_v<G>) {
+    if constexpr (std::is_trivially_copyable_v<G> && sizeof(G) <= 64) {
       G local(std::move(*g_));
       struct put_back {
         std::optional<G>& slot;
