@@ -29,7 +29,7 @@ void input_state::unbind(const std::unique_lock<std::mutex>& lock) noexcept {
   STREAMWEAVE_ASSERT(lock.owns_lock() && lock.mutex() == &mutex_, "input_state::unbind without the input's lock");
   binding_ = nullptr;
   run_over_ = true;
-  batch_size_ = 1024;
+  batch_size_ = unbound_batch_size;
   batch_bytes_ = 0;
 }
 

@@ -27,6 +27,9 @@ namespace streamweave::detail {
 
 class input_state {
  public:
+  /// The batch size an input stages with before and after its run (runtime_options' default).
+  static constexpr std::size_t unbound_batch_size = 1024;
+
   explicit input_state(std::string name);
   ~input_state();
   input_state(const input_state&) = delete;
@@ -52,7 +55,7 @@ class input_state {
   std::size_t& staged_bytes() noexcept { return staged_bytes_; }
   batch_pool& pool() noexcept { return *pool_; }
   timestamp time() const noexcept { return time_; }
-  /// The run's `runtime_options::batch_size` (1024 while unbound).
+  /// The run's `runtime_options::batch_size` (`unbound_batch_size` while unbound).
   std::size_t batch_size() const noexcept { return batch_size_; }
   /// The byte size at which a staged batch is handed over (a quarter of
   /// `runtime_options::queue_bytes`); 0 when records are not measured.
@@ -98,7 +101,7 @@ class input_state {
   std::mutex mutex_;
   internal::input_binding* binding_ = nullptr;  // guarded by mutex_
   bool run_over_ = false;                        // guarded by mutex_
-  std::size_t batch_size_ = 1024;                // guarded by mutex_; from the bound run
+  std::size_t batch_size_ = unbound_batch_size;  // guarded by mutex_; from the bound run
   std::size_t batch_bytes_ = 0;                  // guarded by mutex_; from the bound run
   std::string name_;
   std::unique_ptr<batch_pool, void (*)(batch_pool*)> pool_;
