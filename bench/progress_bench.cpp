@@ -1,11 +1,14 @@
 // W4, progress: how fast epochs complete through a 4-operator chain, how long it takes from
-// advance_to to a probe reporting the epoch complete, and the raw tracker's update rate.
+// advance_to to a probe reporting the epoch complete, the raw tracker's update rate, and how a
+// location's frontier keeps up with many outstanding times (OutstandingTimes).
 #include <streamweave/streamweave.hpp>
 
 #include "bench_support.hpp"
 
 #include <benchmark/benchmark.h>
 
+#include <algorithm>
+#include <map>
 #include <random>
 #include <thread>
 #include <vector>
@@ -149,6 +152,102 @@ void BM_Progress_Tracker(benchmark::State& state) {
   state.SetItemsProcessed(static_cast<std::int64_t>(updates));
 }
 BENCHMARK(BM_Progress_Tracker)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// ---- OutstandingTimes: one location holding many distinct times -------------------------------
+//
+// A location (an operator holding a capability per pending window or timer) has `n` distinct
+// outstanding times. Each step retires the earliest one (its count drops to zero, so the
+// frontier moves) and adds a new one after the latest, the way a sliding set of windows or
+// per-auction timers moves. Items: frontier changes computed. Three ways to keep the counts:
+//   - StreamWeave: `mutable_antichain<timestamp>` (consolidates only new updates, then merges).
+//   - FullSort: the same counts kept as an update list that is fully sorted and consolidated
+//     before every frontier rebuild (how the tracker worked before, and how Timely's
+//     ChangeBatch compacts).
+//   - StdMap: a `std::map<time, count>` whose frontier is its first positive entry; O(log n)
+//     per update, with an allocation per new time.
+
+std::uint64_t outstanding_steps() { return swb::records(200'000, 2'000); }
+
+void BM_OutstandingTimes_StreamWeave(benchmark::State& state) {
+  const auto n = static_cast<sw::timestamp>(state.range(0));
+  for (auto _ : state) {
+    sw::mutable_antichain<sw::timestamp> counts;
+    std::vector<std::pair<sw::timestamp, std::int64_t>> changes;
+    for (sw::timestamp t = 0; t < n; ++t) counts.update_one(t, +1, changes);
+    std::uint64_t moved = 0;
+    for (sw::timestamp step = 0; step < outstanding_steps(); ++step) {
+      changes.clear();
+      counts.update_one(step, -1, changes);
+      counts.update_one(step + n, +1, changes);
+      moved += changes.size();
+      benchmark::DoNotOptimize(counts.frontier().data());
+    }
+    if (counts.frontier().size() != 1 || counts.frontier()[0] != outstanding_steps() || moved != 2 * outstanding_steps())
+      state.SkipWithError("wrong frontier");
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * outstanding_steps()));
+}
+BENCHMARK(BM_OutstandingTimes_StreamWeave)->Arg(16)->Arg(256)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_OutstandingTimes_FullSort(benchmark::State& state) {
+  const auto n = static_cast<sw::timestamp>(state.range(0));
+  using entry = std::pair<sw::timestamp, std::int64_t>;
+  const auto full_sort = [](std::vector<entry>& v) {
+    std::sort(v.begin(), v.end(), [](const entry& a, const entry& b) { return a.first < b.first; });
+    std::size_t out = 0;
+    for (std::size_t i = 0; i < v.size();) {
+      const sw::timestamp key = v[i].first;
+      std::int64_t sum = 0;
+      for (; i < v.size() && v[i].first == key; ++i) sum += v[i].second;
+      if (sum != 0) v[out++] = entry{key, sum};
+    }
+    v.resize(out);
+  };
+  for (auto _ : state) {
+    std::vector<entry> counts;
+    for (sw::timestamp t = 0; t < n; ++t) counts.emplace_back(t, 1);
+    sw::timestamp frontier = 0;
+    std::uint64_t moved = 0;
+    for (sw::timestamp step = 0; step < outstanding_steps(); ++step) {
+      counts.emplace_back(step, -1);
+      counts.emplace_back(step + n, +1);
+      full_sort(counts);  // the decrement is at the frontier: rebuild it
+      const auto first = std::find_if(counts.begin(), counts.end(), [](const entry& e) { return e.second > 0; });
+      if (first->first != frontier) {
+        frontier = first->first;
+        moved += 2;
+      }
+      benchmark::DoNotOptimize(frontier);
+    }
+    if (frontier != outstanding_steps() || moved != 2 * outstanding_steps()) state.SkipWithError("wrong frontier");
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * outstanding_steps()));
+}
+BENCHMARK(BM_OutstandingTimes_FullSort)->Arg(16)->Arg(256)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_OutstandingTimes_StdMap(benchmark::State& state) {
+  const auto n = static_cast<sw::timestamp>(state.range(0));
+  for (auto _ : state) {
+    std::map<sw::timestamp, std::int64_t> counts;
+    for (sw::timestamp t = 0; t < n; ++t) counts[t] = 1;
+    sw::timestamp frontier = 0;
+    std::uint64_t moved = 0;
+    for (sw::timestamp step = 0; step < outstanding_steps(); ++step) {
+      const auto it = counts.find(step);
+      if (--it->second == 0) counts.erase(it);
+      ++counts[step + n];
+      const auto first = std::find_if(counts.begin(), counts.end(), [](const auto& e) { return e.second > 0; });
+      if (first->first != frontier) {
+        frontier = first->first;
+        moved += 2;
+      }
+      benchmark::DoNotOptimize(frontier);
+    }
+    if (frontier != outstanding_steps() || moved != 2 * outstanding_steps()) state.SkipWithError("wrong frontier");
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * outstanding_steps()));
+}
+BENCHMARK(BM_OutstandingTimes_StdMap)->Arg(16)->Arg(256)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -105,8 +106,16 @@ class mutable_antichain {
     frontier_.clear();
     for (const auto& [t, c] : counts_.view()) {  // sorted by the total order
       if (c <= 0) continue;
-      const bool dominated = std::any_of(frontier_.begin(), frontier_.end(), [&](const T& f) { return traits::less_equal(f, t); });
-      if (!dominated) frontier_.push_back(t);
+      // Under a total order (epoch times) the first positive count is the whole frontier:
+      // stop there instead of scanning every outstanding time above it.
+      if constexpr (std::is_integral_v<T>) {
+        frontier_.push_back(t);
+        break;
+      } else {
+        const bool dominated =
+            std::any_of(frontier_.begin(), frontier_.end(), [&](const T& f) { return traits::less_equal(f, t); });
+        if (!dominated) frontier_.push_back(t);
+      }
     }
     for (const T& f : frontier_) scratch_.update(f, +1);
     scratch_.drain_into(changes);
