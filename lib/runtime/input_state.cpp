@@ -1,10 +1,12 @@
 // Input handles: outside threads feeding a running graph (streamweave::detail::input_state).
+#include "logging/log.hpp"
 #include "runtime/execution_state.hpp"
 
 #include <streamweave/detail/assert.hpp>
 #include <streamweave/error.hpp>
 
 #include <algorithm>
+#include <string>
 
 namespace streamweave::detail {
 
@@ -33,15 +35,43 @@ void input_state::unbind(const std::unique_lock<std::mutex>& lock) noexcept {
   batch_bytes_ = 0;
 }
 
-void input_state::refuse(const char* op) const {
+void input_state::refuse(const char* op, const std::string& detail) const {
   // Called only when the input is closed, its run stopped, or it has no run (check_can_send).
   STREAMWEAVE_ASSERT(closed_ || cancelled.load(std::memory_order_acquire) || binding_ == nullptr,
                      "input_state::refuse called for an input that may send");
-  if (closed_) throw usage_error("input '" + name_ + "': " + op + " after close()");
+  const std::string who = "input '" + name_ + "': " + op;
+  if (closed_) throw usage_error(who + " after close()" + detail);
   if (cancelled.load(std::memory_order_acquire))
-    throw cancelled_error("input '" + name_ + "': " + op + " on a run that was cancelled or failed");
-  if (run_over_) throw usage_error("input '" + name_ + "': " + op + " after the run ended");
-  throw usage_error("input '" + name_ + "': " + op + " before the graph runs (call runtime::run first)");
+    throw cancelled_error(who + " on a run that was cancelled or failed" + detail);
+  if (run_over_) throw usage_error(who + " after the run ended" + detail);
+  throw usage_error(who + " before the graph runs (call runtime::run first)" + detail);
+}
+
+void input_state::hand_over_written(std::unique_lock<std::mutex>& lock, batch_base* b, bool wait, const char* op) {
+  STREAMWEAVE_ASSERT(lock.owns_lock() && lock.mutex() == &mutex_, "hand_over_written without the input's lock");
+  if (binding_ == nullptr || closed_ || cancelled.load(std::memory_order_acquire)) {
+    const std::size_t lost = b->size();
+    release_batch(b);
+    refuse(op, " (an input_writer held " + std::to_string(lost) + " records, which were not sent)");
+  }
+  hand_over(b);
+  if (wait) wait_for_space(lock);
+}
+
+void input_state::hand_over_written_or_warn(batch_base* b) noexcept {
+  const std::size_t held = b->size();
+  try {
+    if (binding_ != nullptr && !closed_ && !cancelled.load(std::memory_order_acquire)) {
+      hand_over(b);  // takes b also when it throws (the run is then stopping)
+      return;
+    }
+    release_batch(b);
+  } catch (...) {
+  }
+  if (!cancelled.load(std::memory_order_acquire))  // a stopped run reports its own cause from wait()
+    internal::log::warn("input '{}': an input_writer was destroyed holding {} records that could not be sent "
+                        "(the input was closed or its run ended)",
+                        name_, held);
 }
 
 void input_state::wake_senders() noexcept {

@@ -67,6 +67,14 @@ class input_state {
   /// dataflow at the input's current time, counted in flight. Never waits: a batch that finds
   /// a full queue waits in the input's pending list (see `wait_for_space`).
   void hand_over(batch_base* b);
+  /// Hands over the batch `b` an `input_writer` filled (one reference, transferred, also when
+  /// this throws) at the input's current time, then, with `wait`, waits like `wait_for_space`.
+  /// When the input may not send (closed, stopped, not running) `b` is released and the error
+  /// of `check_can_send(op)` is thrown, counting the records that were lost.
+  void hand_over_written(std::unique_lock<std::mutex>& lock, batch_base* b, bool wait, const char* op);
+  /// For a writer's destructor: hands `b` over without waiting, or, when the input may not
+  /// send, releases it and logs a warning with the count. Never throws.
+  void hand_over_written_or_warn(batch_base* b) noexcept;
   /// Hands the staged batch to the dataflow. With `wait`, then blocks like `wait_for_space`.
   /// Without `wait`, returns false when some batch still waits for space.
   bool flush(std::unique_lock<std::mutex>& lock, bool wait);
@@ -95,8 +103,8 @@ class input_state {
 
  private:
   void hand_over_staging();
-  /// Throws the error `check_can_send` found, naming `op`.
-  [[noreturn]] void refuse(const char* op) const;
+  /// Throws the error `check_can_send` found, naming `op`, with `detail` appended.
+  [[noreturn]] void refuse(const char* op, const std::string& detail = {}) const;
 
   std::mutex mutex_;
   internal::input_binding* binding_ = nullptr;  // guarded by mutex_

@@ -34,6 +34,9 @@
 
 namespace streamweave {
 
+template <class T>
+class input_writer;
+
 namespace detail {
 
 /// Appends copies of records to an input's staging batch, continuing in fresh batches when one
@@ -185,7 +188,14 @@ class input_handle {
   }
   const std::string& name() const noexcept { return state_->name(); }
 
+  /// A single-thread writer into this input (graph/input_writer.hpp): `send` without a lock
+  /// per record, one hand-over per batch. Records a writer holds get the input's time when
+  /// the writer hands them over; see the writer's contract.
+  input_writer<T> writer() const;
+
  private:
+  friend class input_writer<T>;
+
   bool staging_full() const noexcept {
     const detail::batch_base* b = state_->staging();
     if (b == nullptr) return false;
@@ -207,3 +217,6 @@ class input_handle {
 };
 
 }  // namespace streamweave
+
+// The writer's definition, so that `writer()` is usable wherever input handles are.
+#include <streamweave/graph/input_writer.hpp>  // IWYU pragma: export
