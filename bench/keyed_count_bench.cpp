@@ -8,6 +8,8 @@
 #include <readerwriterqueue/readerwriterqueue.h>
 
 #include <atomic>
+#include <functional>
+#include <memory>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -40,48 +42,65 @@ void BM_KeyedCount_SingleThreadMap(benchmark::State& state) {
 }
 BENCHMARK(BM_KeyedCount_SingleThreadMap)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-/// Two threads, each owning half the key space (key & 1), exchanging batches of the other's
-/// keys over SPSC queues; routing is branch-free (the destination indexes the buffer).
-void BM_KeyedCount_RawExchange(benchmark::State& state) {
+/// Two threads, each producing half the records and owning half of the keys, exchanging batches
+/// of keys over SPSC queues (routing indexes the buffer, no branch). Two forms:
+///   - RawExchange: a key goes to thread `key & 1`, and a thread counts the full batches of its
+///     own keys in place, so only the other half crosses a queue.
+///   - RawExchangeSameWork: what StreamWeave's exchange does: the destination is
+///     `exchange_destination(std::hash(key), 2)` (a hash mix and a multiply-shift, needed for
+///     keys that are not evenly spread integers), and every full batch, the thread's own ones
+///     included, goes through a queue to its counter.
+template <bool same_work>
+void raw_exchange_count(benchmark::State& state) {
   const std::uint64_t n = swb::records(full_n);
   constexpr std::size_t batch = 1024;
   struct raw_batch {
     std::uint64_t keys[batch];
     std::size_t size = 0;
   };
+  const auto destination = [](std::uint64_t k) -> std::size_t {
+    if constexpr (same_work)
+      return sw::exchange_destination(static_cast<std::uint64_t>(std::hash<std::uint64_t>{}(k)), 2);
+    else
+      return k & 1;
+  };
   for (auto _ : state) {
-    moodycamel::ReaderWriterQueue<raw_batch*> to[2] = {moodycamel::ReaderWriterQueue<raw_batch*>(256),
-                                                        moodycamel::ReaderWriterQueue<raw_batch*>(256)};
+    // to[me][from]: batches for thread `me` from thread `from` (one producer per queue).
+    std::vector<std::unique_ptr<moodycamel::ReaderWriterQueue<raw_batch*>>> queues;
+    for (int q = 0; q < 4; ++q) queues.push_back(std::make_unique<moodycamel::ReaderWriterQueue<raw_batch*>>(256));
+    const auto to = [&](std::size_t me, std::size_t from) -> moodycamel::ReaderWriterQueue<raw_batch*>& {
+      return *queues[me * 2 + from];
+    };
     std::atomic<int> producers_done{0};
     std::unordered_map<std::uint64_t, std::uint64_t> counts[2];
-    auto worker = [&](int me) {
+    auto worker = [&](std::size_t me) {
       auto& mine = counts[me];
       raw_batch* out[2] = {new raw_batch, new raw_batch};
       auto drain = [&] {
         raw_batch* in = nullptr;
-        while (to[me].try_dequeue(in)) {
-          for (std::size_t k = 0; k < in->size; ++k) ++mine[in->keys[k]];
-          delete in;
-        }
+        for (std::size_t from = 0; from < 2; ++from)
+          while (to(me, from).try_dequeue(in)) {
+            for (std::size_t k = 0; k < in->size; ++k) ++mine[in->keys[k]];
+            delete in;
+          }
       };
-      for (std::uint64_t i = n * static_cast<std::uint64_t>(me) / 2; i < n * static_cast<std::uint64_t>(me + 1) / 2; ++i) {
+      for (std::uint64_t i = n * me / 2; i < n * (me + 1) / 2; ++i) {
         const std::uint64_t k = key_of(i);
-        raw_batch* b = out[k & 1];
+        const std::size_t d = destination(k);
+        raw_batch* b = out[d];
         b->keys[b->size++] = k;
         if (b->size == batch) {
-          if (b == out[me]) {
+          if (!same_work && d == me) {
             for (std::size_t j = 0; j < batch; ++j) ++mine[b->keys[j]];
             b->size = 0;
           } else {
-            to[1 - me].enqueue(b);
-            out[1 - me] = new raw_batch;
+            to(d, me).enqueue(b);
+            out[d] = new raw_batch;
             drain();
           }
         }
       }
-      for (std::size_t j = 0; j < out[me]->size; ++j) ++mine[out[me]->keys[j]];
-      delete out[me];
-      to[1 - me].enqueue(out[1 - me]);
+      for (std::size_t d = 0; d < 2; ++d) to(d, me).enqueue(out[d]);
       producers_done.fetch_add(1);
       while (producers_done.load() < 2) drain();
       drain();
@@ -97,7 +116,12 @@ void BM_KeyedCount_RawExchange(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
 }
+
+void BM_KeyedCount_RawExchange(benchmark::State& state) { raw_exchange_count<false>(state); }
 BENCHMARK(BM_KeyedCount_RawExchange)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_KeyedCount_RawExchangeSameWork(benchmark::State& state) { raw_exchange_count<true>(state); }
+BENCHMARK(BM_KeyedCount_RawExchangeSameWork)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 /// StreamWeave: a partitioned source, an exchange by key into one instance per thread, and a
 /// count per key in a generic operator that emits its counts when the epoch completes.

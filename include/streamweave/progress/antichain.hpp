@@ -6,10 +6,12 @@
 /// so count churn above the frontier produces no work downstream.
 /// Thread safety: none; one owner at a time.
 #include <streamweave/progress/change_batch.hpp>
+#include <streamweave/detail/ordered_counts.hpp>
 #include <streamweave/progress/timestamp.hpp>
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <vector>
@@ -72,6 +74,73 @@ class mutable_antichain {
   /// negative; only positive counts define the frontier.
   template <class Range>
   void update(const Range& updates, std::vector<change>& changes) {
+    if constexpr (totally_ordered) {
+      update_total(updates, changes);
+    } else {
+      update_partial(updates, changes);
+    }
+  }
+
+  void update_one(const T& t, std::int64_t d, std::vector<change>& changes) {
+    const change one[1] = {change{t, d}};
+    update(one, changes);
+  }
+
+  const std::vector<T>& frontier() const noexcept { return frontier_; }
+  bool frontier_empty() const noexcept { return frontier_.empty(); }
+  /// The non-zero counts (including transient negatives), sorted by time.
+  std::vector<change> counts() {
+    if constexpr (totally_ordered) {
+      apply_buffered();
+      return counts_.to_vector();
+    } else {
+      return counts_.view();
+    }
+  }
+
+ private:
+  /// Epoch times: the frontier is the earliest time with a positive count, kept in an ordered
+  /// map (O(log n) per update over n outstanding times); updates after the frontier's time
+  /// wait in a change batch, where churn cancels, until the frontier may move. Product times
+  /// keep a change_batch and rebuild the minimal set from it.
+  static constexpr bool totally_ordered = std::is_integral_v<T>;
+
+  template <class Range>
+  void update_total(const Range& updates, std::vector<change>& changes) {
+    bool may_move = false;
+    for (const auto& [t, d] : updates) {
+      if (d == 0) continue;
+      if (!frontier_.empty() && frontier_.front() < t) {
+        // After the frontier's time, which keeps its positive count: cannot move the frontier.
+        // Buffered, where a +1 and its -1 cancel before they reach the ordered counts.
+        above_.update(t, d);
+      } else {
+        counts_.update(t, d);
+        may_move = true;
+      }
+    }
+    if (!may_move) return;
+    apply_buffered();
+    const std::optional<T> first = counts_.first_positive();
+    const std::optional<T> old = frontier_.empty() ? std::nullopt : std::optional<T>(frontier_.front());
+    if (first == old) return;
+    // Appended in time order, as a consolidated change batch would list them.
+    if (old && (!first || *old < *first)) changes.emplace_back(*old, -1);
+    if (first) changes.emplace_back(*first, +1);
+    if (old && first && *first < *old) changes.emplace_back(*old, -1);
+    frontier_.clear();
+    if (first) frontier_.push_back(*first);
+  }
+
+  void apply_buffered() {
+    if constexpr (totally_ordered) {
+      for (const auto& [t, d] : above_.view()) counts_.update(t, d);
+      above_.clear();
+    }
+  }
+
+  template <class Range>
+  void update_partial(const Range& updates, std::vector<change>& changes) {
     bool rebuild = false;
     for (const auto& [t, d] : updates) {
       if (d == 0) continue;
@@ -89,41 +158,24 @@ class mutable_antichain {
     if (rebuild) rebuild_frontier(changes);
   }
 
-  void update_one(const T& t, std::int64_t d, std::vector<change>& changes) {
-    const change one[1] = {change{t, d}};
-    update(one, changes);
-  }
-
-  const std::vector<T>& frontier() const noexcept { return frontier_; }
-  bool frontier_empty() const noexcept { return frontier_.empty(); }
-  /// The consolidated counts (including transient negatives).
-  const auto& counts() { return counts_.view(); }
-
- private:
   void rebuild_frontier(std::vector<change>& changes) {
     scratch_.clear();
     for (const T& f : frontier_) scratch_.update(f, -1);
     frontier_.clear();
     for (const auto& [t, c] : counts_.view()) {  // sorted by the total order
       if (c <= 0) continue;
-      // Under a total order (epoch times) the first positive count is the whole frontier:
-      // stop there instead of scanning every outstanding time above it.
-      if constexpr (std::is_integral_v<T>) {
-        frontier_.push_back(t);
-        break;
-      } else {
-        const bool dominated =
-            std::any_of(frontier_.begin(), frontier_.end(), [&](const T& f) { return traits::less_equal(f, t); });
-        if (!dominated) frontier_.push_back(t);
-      }
+      const bool dominated =
+          std::any_of(frontier_.begin(), frontier_.end(), [&](const T& f) { return traits::less_equal(f, t); });
+      if (!dominated) frontier_.push_back(t);
     }
     for (const T& f : frontier_) scratch_.update(f, +1);
     scratch_.drain_into(changes);
   }
 
-  change_batch<T> counts_;
+  std::conditional_t<totally_ordered, detail::ordered_counts<T>, change_batch<T>> counts_;
   std::vector<T> frontier_;
-  change_batch<T> scratch_;
+  change_batch<T> scratch_;  // product times only: the frontier's changes during a rebuild
+  change_batch<T> above_;    // epoch times only: updates after the frontier's time, not yet in counts_
 };
 
 }  // namespace streamweave
