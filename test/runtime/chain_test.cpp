@@ -6,7 +6,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <atomic>
+#include <string>
 #include <memory>
 #include <numeric>
 #include <optional>
@@ -222,4 +224,76 @@ TEST(Chain, LargerGeneratorsRunInPlace) {
   auto moves = gen.moves;
   EXPECT_EQ(run_small_batches(std::move(gen)), iota_vec(1000));
   EXPECT_LT(moves->load(), 50) << "a generator that is not trivially copyable is not moved per batch";
+}
+
+namespace {
+
+/// A chain whose output crosses a queue (a named chain with two consumers): `flat_map` emits
+/// 0..3*batch_size records per input, so the chain's output batches fill and flush in the
+/// middle of one input record, at every batch size. Compared with the same computation done
+/// sequentially.
+template <class Out, class Make>
+void check_chain_output_batches(Make make) {
+  for (std::size_t batch_size : {1u, 2u, 3u, 7u, 64u}) {
+    SCOPED_TRACE("batch_size " + std::to_string(batch_size));
+    sw::runtime rt(sw::runtime_options{.threads = 2, .batch_size = batch_size});
+    sw::graph g;
+    auto expand = [batch_size](int x) {
+      std::vector<int> v(static_cast<std::size_t>(x) % (3 * batch_size + 1));
+      std::iota(v.begin(), v.end(), x);
+      return v;
+    };
+    auto chain = g.source("numbers", [i = 0]() mutable -> std::optional<int> {
+                    if (i == 500) return std::nullopt;
+                    return i++;
+                  })
+                     .flat_map(expand, "expand")
+                     .filter([](int y) { return y % 5 != 0; }, "drop fifths")
+                     .map(make, "make");
+    auto a = chain.collect("a");
+    auto b = chain.collect("b");
+    rt.run(g).wait();
+    std::vector<Out> expected;
+    for (int x = 0; x < 500; ++x)
+      for (int y : expand(x))
+        if (y % 5 != 0) expected.push_back(make(y));
+    for (auto* out : {&a, &b}) {
+      auto got = out->records();
+      std::sort(got.begin(), got.end());
+      std::sort(expected.begin(), expected.end());
+      EXPECT_EQ(got, expected);
+    }
+  }
+}
+
+}  // namespace
+
+TEST(Chain, OutputBatchesOfPlainRecordsFillAndFlushAtEveryBatchSize) {
+  check_chain_output_batches<long>([](int y) { return static_cast<long>(y) * 3; });
+}
+
+TEST(Chain, OutputBatchesOfRecordsWithStateFillAndFlushAtEveryBatchSize) {
+  check_chain_output_batches<std::string>([](int y) { return std::to_string(y); });
+}
+
+TEST(Chain, AStageThatThrowsInTheMiddleOfAnOutputBatchFailsTheRunCleanly) {
+  sw::runtime rt(sw::runtime_options{.threads = 2, .batch_size = 8});
+  sw::graph g;
+  auto chain = g.source("numbers", [i = 0]() mutable -> std::optional<int> {
+                  if (i == 1000) return std::nullopt;
+                  return i++;
+                })
+                   .map([](int x) {
+                     if (x == 421) throw std::runtime_error("bad record");
+                     return x;
+                   }, "picky");
+  auto a = chain.collect("a");
+  auto b = chain.collect("b");
+  try {
+    rt.run(g).wait();
+    FAIL() << "the run did not fail";
+  } catch (const sw::operator_error& e) {
+    EXPECT_NE(std::string(e.what()).find("picky"), std::string::npos) << e.what();
+  }
+  for (int r : a.records()) EXPECT_LT(r, 421) << "a record after the failing one was delivered";
 }

@@ -102,15 +102,38 @@ struct to_output {
   template <class Run>
   void run(activation& act, timestamp t, std::size_t limit, Run&& body) {
     owned_batch<Out> out(act.pool(0), t, limit);
-    auto emit = [&](timestamp, const Out& y) {
-      out.get().records.push_back(y);
-      if (out.get().records.size() >= limit) {
-        act.emit(0, out.release());
-        out.acquire(act.pool(0), t, limit);
-      }
-    };
-    body(emit);
-    if (!out.get().records.empty()) act.emit(0, out.release());
+    if constexpr (fill_by_index<Out>) {
+      // Plain records: the batch is sized to `limit` up front (default-initialised, so no
+      // zeroing) and written through a pointer, with no capacity check or possibly-throwing
+      // call per record; it is trimmed to what was written before it leaves.
+      out.get().records.resize(limit);
+      Out* next = out.get().records.data();
+      Out* end = next + limit;
+      auto emit = [&](timestamp, const Out& y) {
+        *next++ = y;
+        if (next == end) [[unlikely]] {
+          act.emit(0, out.release());
+          out.acquire(act.pool(0), t, limit);
+          out.get().records.resize(limit);
+          next = out.get().records.data();
+          end = next + limit;
+        }
+      };
+      body(emit);
+      const auto written = static_cast<std::size_t>(next - out.get().records.data());
+      out.get().records.resize(written);
+      if (written != 0) act.emit(0, out.release());
+    } else {
+      auto emit = [&](timestamp, const Out& y) {
+        out.get().records.push_back(y);
+        if (out.get().records.size() >= limit) {
+          act.emit(0, out.release());
+          out.acquire(act.pool(0), t, limit);
+        }
+      };
+      body(emit);
+      if (!out.get().records.empty()) act.emit(0, out.release());
+    }
   }
 };
 
