@@ -117,7 +117,9 @@ void BM_Input_RawSpscHandoff(benchmark::State& state) {
 }
 BENCHMARK(BM_Input_RawSpscHandoff)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_Input_StreamWeave(benchmark::State& state) {
+/// input -> map -> sum, fed by `send_all(input_handle&, n)`, which sends 0..n-1 and closes.
+template <class SendAll>
+void input_into_map_and_sum(benchmark::State& state, SendAll send_all) {
   const std::uint64_t n = swb::records(full_n);
   const std::uint64_t expected = expected_mapped_sum(n);
   sw::runtime rt(input_options());
@@ -127,12 +129,18 @@ void BM_Input_StreamWeave(benchmark::State& state) {
     auto [in, s] = g.input<std::uint64_t>("host");
     s.map([](std::uint64_t x) { return swb::map_fn(x); }, "map").for_each([&sum](std::uint64_t y) { sum += y; }, "sum");
     auto run = rt.run(g);
-    for (std::uint64_t i = 0; i < n; ++i) in.send(i);
-    in.close();
+    send_all(in, n);
     run.wait();
     if (sum != expected) state.SkipWithError("wrong sum");
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+}
+
+void BM_Input_StreamWeave(benchmark::State& state) {
+  input_into_map_and_sum(state, [](sw::input_handle<std::uint64_t>& in, std::uint64_t n) {
+    for (std::uint64_t i = 0; i < n; ++i) in.send(i);
+    in.close();
+  });
 }
 BENCHMARK(BM_Input_StreamWeave)->Unit(benchmark::kMillisecond)->UseRealTime();
 
@@ -140,22 +148,11 @@ BENCHMARK(BM_Input_StreamWeave)->Unit(benchmark::kMillisecond)->UseRealTime();
 /// appends to a batch it owns and takes the input's lock once per batch, as the hand-written
 /// handoff does; `input_handle::send` above takes it once per record.
 void BM_Input_StreamWeaveWriter(benchmark::State& state) {
-  const std::uint64_t n = swb::records(full_n);
-  const std::uint64_t expected = expected_mapped_sum(n);
-  sw::runtime rt(input_options());
-  for (auto _ : state) {
-    std::uint64_t sum = 0;
-    sw::graph g("input");
-    auto [in, s] = g.input<std::uint64_t>("host");
-    s.map([](std::uint64_t x) { return swb::map_fn(x); }, "map").for_each([&sum](std::uint64_t y) { sum += y; }, "sum");
-    auto run = rt.run(g);
+  input_into_map_and_sum(state, [](sw::input_handle<std::uint64_t>& in, std::uint64_t n) {
     auto w = in.writer();
     for (std::uint64_t i = 0; i < n; ++i) w.send(i);
     w.close();
-    run.wait();
-    if (sum != expected) state.SkipWithError("wrong sum");
-  }
-  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * n));
+  });
 }
 BENCHMARK(BM_Input_StreamWeaveWriter)->Unit(benchmark::kMillisecond)->UseRealTime();
 

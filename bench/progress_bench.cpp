@@ -170,6 +170,25 @@ BENCHMARK(BM_Progress_Tracker)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 std::uint64_t outstanding_steps() { return swb::records(200'000, 2'000); }
 
+/// The baselines' frontier: the first time with a positive count in sorted `counts`; counts
+/// the frontier changes (a -1 and a +1 each) like `mutable_antichain` reports them.
+struct baseline_frontier {
+  sw::timestamp frontier = 0;
+  std::uint64_t moved = 0;
+  template <class Counts>
+  void observe(const Counts& counts) {
+    const auto first = std::find_if(counts.begin(), counts.end(), [](const auto& e) { return e.second > 0; });
+    if (first->first != frontier) {
+      frontier = first->first;
+      moved += 2;
+    }
+    benchmark::DoNotOptimize(frontier);
+  }
+  void check(benchmark::State& state) const {
+    if (frontier != outstanding_steps() || moved != 2 * outstanding_steps()) state.SkipWithError("wrong frontier");
+  }
+};
+
 void BM_OutstandingTimes_StreamWeave(benchmark::State& state) {
   const auto n = static_cast<sw::timestamp>(state.range(0));
   for (auto _ : state) {
@@ -208,20 +227,14 @@ void BM_OutstandingTimes_FullSort(benchmark::State& state) {
   for (auto _ : state) {
     std::vector<entry> counts;
     for (sw::timestamp t = 0; t < n; ++t) counts.emplace_back(t, 1);
-    sw::timestamp frontier = 0;
-    std::uint64_t moved = 0;
+    baseline_frontier f;
     for (sw::timestamp step = 0; step < outstanding_steps(); ++step) {
       counts.emplace_back(step, -1);
       counts.emplace_back(step + n, +1);
       full_sort(counts);  // the decrement is at the frontier: rebuild it
-      const auto first = std::find_if(counts.begin(), counts.end(), [](const entry& e) { return e.second > 0; });
-      if (first->first != frontier) {
-        frontier = first->first;
-        moved += 2;
-      }
-      benchmark::DoNotOptimize(frontier);
+      f.observe(counts);
     }
-    if (frontier != outstanding_steps() || moved != 2 * outstanding_steps()) state.SkipWithError("wrong frontier");
+    f.check(state);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * outstanding_steps()));
 }
@@ -232,20 +245,14 @@ void BM_OutstandingTimes_StdMap(benchmark::State& state) {
   for (auto _ : state) {
     std::map<sw::timestamp, std::int64_t> counts;
     for (sw::timestamp t = 0; t < n; ++t) counts[t] = 1;
-    sw::timestamp frontier = 0;
-    std::uint64_t moved = 0;
+    baseline_frontier f;
     for (sw::timestamp step = 0; step < outstanding_steps(); ++step) {
       const auto it = counts.find(step);
       if (--it->second == 0) counts.erase(it);
       ++counts[step + n];
-      const auto first = std::find_if(counts.begin(), counts.end(), [](const auto& e) { return e.second > 0; });
-      if (first->first != frontier) {
-        frontier = first->first;
-        moved += 2;
-      }
-      benchmark::DoNotOptimize(frontier);
+      f.observe(counts);
     }
-    if (frontier != outstanding_steps() || moved != 2 * outstanding_steps()) state.SkipWithError("wrong frontier");
+    f.check(state);
   }
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * outstanding_steps()));
 }

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cstdint>
 #include <mutex>
+#include <optional>
 #include <random>
 #include <string>
 #include <thread>
@@ -44,6 +45,22 @@ struct recorded {
   std::size_t count_at_or_below(sw::timestamp t) {
     const std::lock_guard lock(m);
     return static_cast<std::size_t>(std::count_if(seen.begin(), seen.end(), [&](const stamped& s) { return s.first <= t; }));
+  }
+};
+
+/// A running graph with batches of 100: one input of `uint64_t` collected at a sink.
+struct collected_input {
+  sw::runtime rt;
+  sw::graph g;
+  std::optional<sw::input_handle<std::uint64_t>> in;
+  std::optional<sw::collection<std::uint64_t>> out;
+  std::optional<sw::execution> ex;
+  collected_input(std::size_t threads, const std::string& name)
+      : rt(sw::runtime_options{.threads = threads, .batch_size = 100}) {
+    auto [h, s] = g.input<std::uint64_t>(name);
+    in.emplace(h);
+    out.emplace(s.collect());
+    ex.emplace(rt.run(g));
   }
 };
 
@@ -153,41 +170,33 @@ TEST(InputWriter, SeveralWritersOnOneInputLoseNothing) {
 
 // A writer destroyed while it holds records hands them over; the input's close delivers them.
 TEST(InputWriter, DestructionHandsOverWhatItHolds) {
-  sw::runtime rt(sw::runtime_options{.threads = 2, .batch_size = 100});
-  sw::graph g;
-  auto [in, s] = g.input<std::uint64_t>("in");
-  auto out = s.collect();
-  auto ex = rt.run(g);
+  collected_input run(2, "in");
   {
-    auto w = in.writer();
+    auto w = run.in->writer();
     for (std::uint64_t v = 0; v < 5; ++v) w.send(v);
     EXPECT_EQ(w.held(), 5u);
   }
-  in.close();
-  ex.wait();
-  EXPECT_EQ(out.size(), 5u);
+  run.in->close();
+  run.ex->wait();
+  EXPECT_EQ(run.out->size(), 5u);
 }
 
 // Moving a writer keeps its records; assigning over a writer hands over what it held.
 TEST(InputWriter, MovesKeepAndHandOverRecords) {
-  sw::runtime rt(sw::runtime_options{.threads = 1, .batch_size = 100});
-  sw::graph g;
-  auto [in, s] = g.input<std::uint64_t>("in");
-  auto out = s.collect();
-  auto ex = rt.run(g);
-  auto a = in.writer();
+  collected_input run(1, "in");
+  auto a = run.in->writer();
   a.send(1);
   auto b = std::move(a);
   EXPECT_EQ(a.held(), 0u);
   EXPECT_EQ(b.held(), 1u);
-  auto c = in.writer();
+  auto c = run.in->writer();
   c.send(2);
   c.send(3);
   c = std::move(b);  // c's two records are handed over, b's one moves in
   EXPECT_EQ(c.held(), 1u);
   c.close();
-  ex.wait();
-  auto got = out.records();
+  run.ex->wait();
+  auto got = run.out->records();
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, (std::vector<std::uint64_t>{1, 2, 3}));
 }
@@ -195,14 +204,10 @@ TEST(InputWriter, MovesKeepAndHandOverRecords) {
 // Records a writer holds when another copy closes the input cannot be sent: the next hand-over
 // throws usage_error naming the input and the number of records, and later sends are refused.
 TEST(InputWriter, HandOverAfterCloseReportsTheLostRecords) {
-  sw::runtime rt(sw::runtime_options{.threads = 1, .batch_size = 100});
-  sw::graph g;
-  auto [in, s] = g.input<std::uint64_t>("orders");
-  auto out = s.collect();
-  auto ex = rt.run(g);
-  auto w = in.writer();
+  collected_input run(1, "orders");
+  auto w = run.in->writer();
   for (std::uint64_t v = 0; v < 3; ++v) w.send(v);
-  in.close();
+  run.in->close();
   try {
     w.flush();
     FAIL() << "flush after close did not throw";
@@ -213,8 +218,8 @@ TEST(InputWriter, HandOverAfterCloseReportsTheLostRecords) {
   }
   EXPECT_EQ(w.held(), 0u);
   EXPECT_THROW(w.send(9), sw::usage_error);
-  ex.wait();
-  EXPECT_TRUE(out.records().empty());
+  run.ex->wait();
+  EXPECT_TRUE(run.out->records().empty());
 }
 
 TEST(InputWriter, SendBeforeTheRunIsAUsageError) {
