@@ -5,8 +5,8 @@
 /// times with a *positive* count. Updating the counts reports the discrete frontier changes,
 /// so count churn above the frontier produces no work downstream.
 /// Thread safety: none; one owner at a time.
-#include <streamweave/progress/change_batch.hpp>
 #include <streamweave/detail/ordered_counts.hpp>
+#include <streamweave/progress/change_batch.hpp>
 #include <streamweave/progress/timestamp.hpp>
 
 #include <algorithm>
