@@ -49,7 +49,7 @@ void input_state::refuse(const char* op, const std::string& detail) const {
 
 void input_state::hand_over_written(std::unique_lock<std::mutex>& lock, batch_base* b, bool wait, const char* op) {
   STREAMWEAVE_ASSERT(lock.owns_lock() && lock.mutex() == &mutex_, "hand_over_written without the input's lock");
-  if (binding_ == nullptr || closed_ || cancelled.load(std::memory_order_acquire)) {
+  if (!may_send()) {
     const std::size_t lost = b->size();
     release_batch(b);
     refuse(op, " (an input_writer held " + std::to_string(lost) + " records, which were not sent)");
@@ -61,7 +61,7 @@ void input_state::hand_over_written(std::unique_lock<std::mutex>& lock, batch_ba
 void input_state::hand_over_written_or_warn(batch_base* b) noexcept {
   const std::size_t held = b->size();
   try {
-    if (binding_ != nullptr && !closed_ && !cancelled.load(std::memory_order_acquire)) {
+    if (may_send()) {
       hand_over(b);  // takes b also when it throws (the run is then stopping)
       return;
     }

@@ -42,9 +42,13 @@ class input_state {
   /// Throws `usage_error` after close or before the run, `cancelled_error` after cancellation.
   /// Inline for the per-record path; the errors are built out of line.
   void check_can_send(const char* op) const {
-    if (binding_ != nullptr && !closed_ && !cancelled.load(std::memory_order_acquire)) [[likely]]
+    if (may_send()) [[likely]]
       return;
     refuse(op);
+  }
+  /// True while the input is bound to a run, open, and the run has not stopped.
+  bool may_send() const noexcept {
+    return binding_ != nullptr && !closed_ && !cancelled.load(std::memory_order_acquire);
   }
   /// Back-pressure: true while earlier batches still wait for space in a full queue.
   bool backpressured();
