@@ -17,6 +17,8 @@ packages=(
   ccache
   python3-matplotlib
   dpkg-dev          # dpkg-source, for tools/build-tsan-tbb.sh
+  clang             # the fuzz preset (tools/fuzz)
+  libclang-rt-dev   # libFuzzer and clang's sanitizer runtimes
 )
 
 missing=()

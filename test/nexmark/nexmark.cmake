@@ -1,0 +1,10 @@
+# NEXMark tests (label nexmark): the csv reader, the generator and the sequential reference queries, on the
+# samples copied into test/data/nexmark.
+if(TARGET streamweave_nexmark_data)
+  foreach(name IN ITEMS csv_reader generator reference_queries)
+    streamweave_add_gtest(NAME nexmark_${name}_test SOURCES nexmark/${name}_test.cpp LABELS unit nexmark)
+    target_link_libraries(nexmark_${name}_test PRIVATE streamweave_nexmark_data)
+    target_compile_definitions(nexmark_${name}_test PRIVATE
+      STREAMWEAVE_NEXMARK_DATA_DIR="${CMAKE_CURRENT_SOURCE_DIR}/data/nexmark")
+  endforeach()
+endif()
