@@ -11,7 +11,7 @@
 /// no intermediate batch. A chain that starts at a source runs the generator in that same loop.
 /// Any other use turns the chain into a node (once; every copy of the chain shares that node)
 /// and continues from its stream: storing it as a `stream<Out>`, using a
-/// named chain variable (an lvalue) again, `exchange`, `concat`, `probe`, `collect`, `output`,
+/// named chain variable (an lvalue) again, `exchange`, `key_by`, `concat`, `probe`, `collect`, `output`,
 /// `unary`, `binary` and `start_new_chain`. So fan-out never runs an operator twice, and a
 /// probe on a named chain sees every consumer of it.
 ///
@@ -399,6 +399,12 @@ class basic_chain {
   template <class Key>
   stream<Out> exchange(Key key, std::size_t n = 0) const {
     return node().exchange(std::move(key), n);
+  }
+  /// Partitions by key into `n` instances (`stream<T>::key_by`, keyed/keyed_stream.hpp); ends
+  /// the chain here.
+  template <class Key>
+  keyed_stream<Out, Key> key_by(Key key, std::size_t n = 0) const {
+    return node().key_by(std::move(key), n);
   }
   template <class... Streams>
   stream<Out> concat(const Streams&... others) const {

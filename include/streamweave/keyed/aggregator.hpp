@@ -33,12 +33,14 @@
 /// each copy from one activation at a time, so the member functions need no locks (but must
 /// not share mutable state across copies without synchronisation).
 ///
-/// Ready-made aggregators: `count_aggregator`, `sum_aggregator`, `reduce_aggregator`.
+/// Ready-made aggregators: `count_aggregator`, `sum_aggregator`, `reduce_aggregator`,
+/// `arg_max_aggregator` (every record at the largest score, ties included).
 #include <concepts>
 #include <cstdint>
 #include <optional>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 namespace streamweave {
 
@@ -126,5 +128,51 @@ struct reduce_aggregator {
   T finish(const std::optional<T>& acc) const { return *acc; }
   T finish(std::optional<T>&& acc) const { return std::move(*acc); }
 };
+
+/// Arg-max with ties: keeps every record whose `score(const T&)` is the largest seen (compared
+/// with `<`), so a tie keeps all of the tied records. Accumulator: the best score and the
+/// records at it; result: `std::vector<T>`, the records at the maximum in an unspecified order
+/// (sort them for deterministic output); empty only for an accumulator without records. Make
+/// one with `arg_max_by<T>(score)`. Per window (`window(...).aggregate`) or per key and
+/// timestamp (`aggregate`) it gives "the highest bid(s) of the window"; to merge partial
+/// maxima of several instances, aggregate their records again with the same score.
+template <class T, class Score>
+struct arg_max_aggregator {
+  using score_type = std::decay_t<std::invoke_result_t<const Score&, const T&>>;
+  struct accumulator {
+    std::optional<score_type> best;
+    std::vector<T> records;
+  };
+  Score score;
+
+  accumulator init() const { return {}; }
+  void accumulate(accumulator& acc, const T& r) const {
+    score_type s = score(r);
+    if (!acc.best || *acc.best < s) {
+      acc.best = std::move(s);
+      acc.records.clear();
+      acc.records.push_back(r);
+    } else if (!(s < *acc.best)) {
+      acc.records.push_back(r);
+    }
+  }
+  void merge(accumulator& acc, accumulator&& other) const {
+    if (!other.best) return;
+    if (!acc.best || *acc.best < *other.best) {
+      acc = std::move(other);
+    } else if (!(*other.best < *acc.best)) {
+      acc.records.insert(acc.records.end(), std::make_move_iterator(other.records.begin()),
+                         std::make_move_iterator(other.records.end()));
+    }
+  }
+  std::vector<T> finish(accumulator&& acc) const { return std::move(acc.records); }
+  std::vector<T> finish(const accumulator& acc) const { return acc.records; }
+};
+
+/// An `arg_max_aggregator` over records of type `T` scored by `score(const T&)`.
+template <class T, class Score>
+arg_max_aggregator<T, Score> arg_max_by(Score score) {
+  return {std::move(score)};
+}
 
 }  // namespace streamweave

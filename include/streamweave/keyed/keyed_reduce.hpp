@@ -1,8 +1,9 @@
 #pragma once
 /// \file
 /// Keyed aggregations of `keyed_stream<T, Key>`: per key and timestamp (`count`, `reduce`,
-/// `aggregate`), emitted when the input frontier passes the timestamp, and running (`running_*`),
-/// emitted after every record. Declared, with their contracts, in keyed/keyed_stream.hpp.
+/// `aggregate`), emitted when the input frontier passes the timestamp; running (`running_*`),
+/// emitted after every record; and over the whole input (`final_aggregate`), emitted once the
+/// input is done. Declared, with their contracts, in keyed/keyed_stream.hpp.
 ///
 /// Per-timestamp state lives in a map from timestamp to the keys' accumulators; a
 /// notification at the timestamp (requested with the first batch of that timestamp) emits
@@ -102,7 +103,56 @@ class running_aggregate {
   state_gauge gauge_;
 };
 
+/// Body of a keyed aggregation over the whole input (one per instance): accumulates every
+/// record, whatever its time, and emits once the input is done. It holds a capability at the
+/// earliest batch time it has seen (a batch may arrive at a time earlier than an earlier
+/// batch's while the frontier allows it), which is what lets it emit at the end, and emits at
+/// the latest batch time seen.
+template <class T, class K, class Key, class Agg>
+class final_aggregate_body {
+ public:
+  using out_type = std::pair<K, aggregator_result_t<Agg>>;
+  final_aggregate_body(Key key, Agg agg, keyed_state_stats stats)
+      : key_(std::move(key)), agg_(std::move(agg)), gauge_(std::move(stats)) {}
+
+  void operator()(unary_context<T, out_type>& ctx) {
+    ctx.input.for_each([&](input_batch<T>& b) {
+      if (b.records().empty()) return;
+      if (!earliest_ || b.time() < earliest_.time()) earliest_ = b.retain();
+      latest_ = std::max(latest_, b.time());
+      for (const T& r : b.records()) agg_.accumulate(accumulator_slot(state_, K(key_(r)), agg_, gauge_), r);
+    });
+    if (!ctx.input.done() || !earliest_) return;
+    const capability at_end = earliest_.delayed(latest_);
+    for (auto& [k, acc] : state_) ctx.output.give(at_end, out_type(k, agg_.finish(std::move(acc))));
+    gauge_.entries(-static_cast<std::int64_t>(state_.size()));
+    state_.clear();
+    earliest_.reset();
+  }
+
+ private:
+  Key key_;
+  Agg agg_;
+  std::unordered_map<K, aggregator_accumulator_t<Agg>> state_;
+  capability earliest_;
+  timestamp latest_ = 0;
+  state_gauge gauge_;
+};
+
 }  // namespace detail
+
+template <class T, class Key>
+template <class Agg>
+stream<std::pair<typename keyed_stream<T, Key>::key_type, aggregator_result_t<Agg>>> keyed_stream<T, Key>::final_aggregate(
+    std::string name, Agg agg, keyed_state_stats stats) const {
+  static_assert(aggregator_for<Agg, T>, "final_aggregate: Agg must model aggregator_for<Agg, T> (keyed/aggregator.hpp)");
+  using body_type = detail::final_aggregate_body<T, key_type, Key, Agg>;
+  return stream_.template unary<typename body_type::out_type>(
+      std::move(name), [key = key_, agg = std::move(agg), stats = std::move(stats)](operator_setup& setup) {
+        setup.drop_initial_capability();
+        return body_type(key, agg, stats);
+      });
+}
 
 template <class T, class Key>
 template <class Agg>

@@ -68,6 +68,16 @@ class keyed_stream {
   stream<std::pair<key_type, aggregator_result_t<Agg>>> aggregate(std::string name, Agg agg,
                                                                   keyed_state_stats stats = keyed_state_stats::none()) const;
 
+  /// Per key over the whole input: `agg.finish` of every record of the key, whatever its
+  /// timestamp, emitted once the input is done (SQL's GROUP BY over a bounded input, without
+  /// the retractions of a running aggregate). Emitted at the latest batch time the instance
+  /// saw; until then the operator holds a capability at the earliest one, so nothing
+  /// downstream completes before the input ends. State: one accumulator per key
+  /// (`stats.entries()`), freed when emitted.
+  template <class Agg>
+  stream<std::pair<key_type, aggregator_result_t<Agg>>> final_aggregate(std::string name, Agg agg,
+                                                                        keyed_state_stats stats = keyed_state_stats::none()) const;
+
   /// Running count: after every record, emits `(key, records of the key so far)` at the
   /// record's timestamp, immediately (no waiting for the frontier). State: one counter per key
   /// ever seen, kept across timestamps (a running total cannot forget a key), freed when the
@@ -119,6 +129,15 @@ class keyed_stream {
                   keyed_state_stats stats = keyed_state_stats::none()) const
       -> stream<std::decay_t<std::invoke_result_t<F&, const T&, const U&>>>;
 
+  /// Keyed process function with per-key state and event-time timers (Flink's
+  /// KeyedProcessFunction): `on_record(ctx, const T&)` runs for every record with
+  /// `ctx.key()`, `ctx.state()` (a `State` per key), `ctx.emit(U)` and `ctx.timer_at(t)`;
+  /// `on_timer(ctx, t)` runs for the key once the input frontier passes `t`. `ctx` is a
+  /// `keyed_process_context<key_type, State, U>&`. Contract in keyed/keyed_process.hpp.
+  template <class U, class State, class OnRecord, class OnTimer>
+  stream<U> process(std::string name, OnRecord on_record, OnTimer on_timer,
+                    keyed_state_stats stats = keyed_state_stats::none()) const;
+
   // ---- windows (window/...) ----
   /// Event-time windows (tumbling, sliding, session: window/assigners.hpp) over
   /// `event_time(const T&)` (a timestamp). Defined in window/windowed_stream.hpp.
@@ -144,5 +163,6 @@ keyed_stream<T, Key> stream<T>::key_by(Key key, std::size_t n) const {
 }  // namespace streamweave
 
 #include <streamweave/keyed/joins.hpp>         // defines the joins
+#include <streamweave/keyed/keyed_process.hpp>  // defines process (keyed timers)
 #include <streamweave/keyed/keyed_reduce.hpp>  // defines the keyed aggregations
 #include <streamweave/window/windowed_stream.hpp>  // defines keyed_stream::window
