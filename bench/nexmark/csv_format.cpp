@@ -12,6 +12,22 @@ void append_int(std::string& out, std::int64_t v) {
   out.append(buf, r.ptr);
 }
 
+void append_euro(std::string& out, std::int64_t price) {
+  __extension__ typedef __int128 int128;  // price * 908 is exact in 128 bits
+  __extension__ typedef unsigned __int128 uint128;
+  const int128 v = static_cast<int128>(price) * 908;
+  const auto magnitude = static_cast<uint128>(v < 0 ? -v : v);
+  if (v < 0) out += '-';
+  char buf[24];
+  // |v| div 1000 < |price| <= 2^63, so it fits in uint64.
+  out.append(buf, std::to_chars(buf, buf + sizeof buf, static_cast<std::uint64_t>(magnitude / 1000)).ptr);
+  const auto fraction = static_cast<unsigned>(magnitude % 1000);
+  out += '.';
+  out += static_cast<char>('0' + fraction / 100);
+  out += static_cast<char>('0' + fraction / 10 % 10);
+  out += static_cast<char>('0' + fraction % 10);
+}
+
 namespace {
 
 void field(std::string& out, const std::string& s) {

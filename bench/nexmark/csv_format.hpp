@@ -5,6 +5,7 @@
 #include "event.hpp"
 
 #include <string>
+#include <string_view>
 
 namespace streamweave::nexmark {
 
@@ -16,5 +17,25 @@ void append_bid_fields(std::string& out, const bid& b);
 void append_watermark_line(std::string& out, std::int64_t ms);
 /// Appends `v` in decimal.
 void append_int(std::string& out, std::int64_t v);
+/// Appends Q1's exact `0.908 * price` with exactly three fraction digits: with v = price * 908,
+/// "<|v| div 1000>.<|v| mod 1000, zero-padded>", and a leading '-' when v < 0 (-1 gives
+/// "-0.908"). Exact for every int64 price.
+void append_euro(std::string& out, std::int64_t price);
+
+/// Output rows: fields joined by ',', integers in decimal, strings verbatim.
+inline void append_field(std::string& out, std::int64_t v) { append_int(out, v); }
+inline void append_field(std::string& out, std::string_view s) { out += s; }
+template <class... Fields>
+std::string csv_row(const Fields&... fields) {
+  std::string row;
+  bool first = true;
+  const auto one = [&](const auto& f) {
+    if (!first) row += ',';
+    first = false;
+    append_field(row, f);
+  };
+  (one(fields), ...);
+  return row;
+}
 
 }  // namespace streamweave::nexmark

@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <array>
-#include <charconv>
 #include <cstdint>
 #include <limits>
 #include <map>
@@ -19,13 +18,11 @@
 namespace streamweave::nexmark {
 namespace {
 
-__extension__ typedef __int128 int128;  // exact sums and products of int64 prices
-__extension__ typedef unsigned __int128 uint128;
+__extension__ typedef __int128 int128;  // exact sums of int64 prices
 
 // The constants of §5 ("Quick reference of constants").
 constexpr std::int64_t window_size_ms = 10'000;  // Q5, Q7, Q8
 constexpr std::int64_t hop_slide_ms = 2'000;     // Q5
-constexpr std::int64_t q1_eur_per_mille = 908;   // Q1: EUR = 0.908 * price
 constexpr std::int64_t q2_modulus = 123;
 constexpr std::int64_t q3_category = 10;
 constexpr std::array<std::string_view, 3> q3_states{"OR", "ID", "CA"};
@@ -66,41 +63,10 @@ const T* find_by_id(const std::unordered_map<std::int64_t, const T*>& index, std
   return it == index.end() ? nullptr : it->second;
 }
 
-// ---------------------------------------------------------------------------------------------
-// Row formatting: fields joined by ',', integers in decimal, strings verbatim.
-
-void append_value(std::string& out, std::int64_t v) { append_int(out, v); }
-void append_value(std::string& out, std::string_view s) { out += s; }
-
-template <class... Fields>
-std::string make_row(const Fields&... fields) {
-  std::string row;
-  bool first = true;
-  const auto append_field = [&](const auto& f) {
-    if (!first) row += ',';
-    first = false;
-    append_value(row, f);
-  };
-  (append_field(fields), ...);
-  return row;
-}
-
-/// Q1's exact `0.908 * price` as decimal text with exactly three fraction digits: with
-/// v = price * 908, "<|v| div 1000>.<|v| mod 1000, zero-padded>", and a leading '-' when
-/// v < 0 (so -1 gives "-0.908"). Working on |v| avoids C++'s truncating div/mod of negative
-/// numbers. v is exact in int128; |v| div 1000 < |price| <= 2^63, so it fits in uint64.
+/// Q1's price text (csv_format.hpp).
 std::string euro_text(std::int64_t price) {
-  const int128 v = static_cast<int128>(price) * q1_eur_per_mille;
-  const auto magnitude = static_cast<uint128>(v < 0 ? -v : v);
-  const auto whole = static_cast<std::uint64_t>(magnitude / 1000);
-  const auto fraction = static_cast<unsigned>(magnitude % 1000);
-  std::string out = v < 0 ? "-" : "";
-  char buf[24];
-  out.append(buf, std::to_chars(buf, buf + sizeof buf, whole).ptr);
-  out += '.';
-  out += static_cast<char>('0' + fraction / 100);
-  out += static_cast<char>('0' + fraction / 10 % 10);
-  out += static_cast<char>('0' + fraction % 10);
+  std::string out;
+  append_euro(out, price);
   return out;
 }
 
@@ -220,7 +186,7 @@ std::vector<std::string> reference_q0(std::span<const event> events) {
 std::vector<std::string> reference_q1(std::span<const event> events) {
   std::vector<std::string> rows;
   for (const bid* b : records_of<bid>(events)) {
-    rows.push_back(make_row(b->auction, b->bidder, euro_text(b->price), b->date_time, b->extra));
+    rows.push_back(csv_row(b->auction, b->bidder, euro_text(b->price), b->date_time, b->extra));
   }
   return rows;
 }
@@ -229,7 +195,7 @@ std::vector<std::string> reference_q1(std::span<const event> events) {
 std::vector<std::string> reference_q2(std::span<const event> events) {
   std::vector<std::string> rows;
   for (const bid* b : records_of<bid>(events)) {
-    if (b->auction % q2_modulus == 0) rows.push_back(make_row(b->auction, b->price));
+    if (b->auction % q2_modulus == 0) rows.push_back(csv_row(b->auction, b->price));
   }
   return rows;
 }
@@ -244,7 +210,7 @@ std::vector<std::string> reference_q3(std::span<const event> events) {
     if (a->category != q3_category) continue;
     const person* p = find_by_id(persons, a->seller);
     if (p == nullptr || std::find(q3_states.begin(), q3_states.end(), p->state) == q3_states.end()) continue;
-    rows.push_back(make_row(p->name, p->city, p->state, a->id));
+    rows.push_back(csv_row(p->name, p->city, p->state, a->id));
   }
   return rows;
 }
@@ -256,7 +222,7 @@ std::vector<std::string> reference_q4(std::span<const event> events) {
   std::map<std::int64_t, std::vector<std::int64_t>> finals_by_category;
   for (const closed_auction& c : closed_auctions(events)) finals_by_category[c.a->category].push_back(c.final_price);
   std::vector<std::string> rows;
-  for (const auto& [category, finals] : finals_by_category) rows.push_back(make_row(category, truncated_average(finals)));
+  for (const auto& [category, finals] : finals_by_category) rows.push_back(csv_row(category, truncated_average(finals)));
   return rows;
 }
 
@@ -271,7 +237,7 @@ std::vector<std::string> reference_q5(std::span<const event> events) {
   std::vector<std::string> rows;
   for (const auto& [w, per_auction] : counts) {
     for (const std::int64_t auction_id : keys_at_max(per_auction)) {
-      rows.push_back(make_row(w.start, w.end, auction_id, per_auction.at(auction_id)));
+      rows.push_back(csv_row(w.start, w.end, auction_id, per_auction.at(auction_id)));
     }
   }
   return rows;
@@ -294,7 +260,7 @@ std::vector<std::string> reference_q6(std::span<const event> events) {
     for (std::size_t k = 0; k < closed.size(); ++k) {
       const std::size_t first = k + 1 >= q6_last_n ? k + 1 - q6_last_n : 0;
       const std::span<const std::int64_t> last_n(finals.data() + first, k + 1 - first);
-      rows.push_back(make_row(seller, closed[k].a->expires, closed[k].a->id, truncated_average(last_n)));
+      rows.push_back(csv_row(seller, closed[k].a->expires, closed[k].a->id, truncated_average(last_n)));
     }
   }
   return rows;
@@ -313,7 +279,7 @@ std::vector<std::string> reference_q7(std::span<const event> events) {
   std::vector<std::string> rows;
   for (const bid* b : bids) {
     const window w = tumble_window(b->date_time);
-    if (b->price == max_price.at(w)) rows.push_back(make_row(w.start, w.end, b->auction, b->bidder, b->price, b->date_time));
+    if (b->price == max_price.at(w)) rows.push_back(csv_row(w.start, w.end, b->auction, b->bidder, b->price, b->date_time));
   }
   return rows;
 }
@@ -331,7 +297,7 @@ std::vector<std::string> reference_q8(std::span<const event> events) {
     if (tumble_window(p->date_time) == w) matches.try_emplace({w, p->id}, p);
   }
   std::vector<std::string> rows;
-  for (const auto& [key, p] : matches) rows.push_back(make_row(key.first.start, key.first.end, p->id, p->name));
+  for (const auto& [key, p] : matches) rows.push_back(csv_row(key.first.start, key.first.end, p->id, p->name));
   return rows;
 }
 
