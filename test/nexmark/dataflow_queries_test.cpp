@@ -89,12 +89,66 @@ TEST_P(NexmarkDataflow, EqualsTheSequentialReferenceOnGeneratedInputsWithDisorde
                  " W=" + std::to_string(d.watermark_every) + " events=" + std::to_string(count) + " threads=" +
                  std::to_string(o.threads) + " parallelism=" + std::to_string(o.parallelism) + " partitions=" +
                  std::to_string(o.partitions) + " batch=" + std::to_string(o.batch_size));
+    const bool through_input = pick() % 2 == 0;  // else through a partitioned source
+    SCOPED_TRACE(through_input ? "fed through an event-time input, W lines as watermarks" : "from a partitioned source");
     std::stringstream file;
     nx::write_csv(nx::generator(c), count, d, file);
-    const nx::csv_contents events = nx::read_all(file, "generated");
+    const std::string text = file.str();
+    std::istringstream for_reference(text);
+    const nx::csv_contents events = nx::read_all(for_reference, "generated");
     const std::vector<std::string> want = sorted(nx::reference_rows(q, events.events));
-    const std::vector<std::string> got = sorted(nx::run_dataflow(q, events.events, d.max_delay_ms, o));
+    std::istringstream for_input(text);
+    const std::vector<std::string> got = sorted(through_input ? nx::run_from_csv(q, for_input, "generated", o)
+                                                              : nx::run_dataflow(q, events.events, d.max_delay_ms, o));
     ASSERT_TRUE(got == want) << first_difference(got, want);
+  }
+}
+
+TEST_P(NexmarkDataflow, GeneratedInsideTheGraphEqualsTheReferenceOverTheSameEvents) {
+  const int q = GetParam();
+  for (const std::uint64_t seed : streamweave::testing::seeds(9300, 4)) {
+    SCOPED_TRACE(streamweave::testing::seed_note(seed));
+    nx::generator_config c;
+    c.seed = seed;
+    c.rate = seed % 2 == 0 ? 1'000 : 1'000'000;
+    const nx::generator gen(c);
+    std::vector<nx::event> events;
+    for (std::uint64_t n = 0; n < 4000; ++n) events.push_back(gen.at(n));
+    nx::dataflow_options o;
+    o.threads = 1 + seed % 3;
+    o.partitions = 1 + seed % 4;
+    const std::vector<std::string> want = sorted(nx::reference_rows(q, events));
+    const std::vector<std::string> got = sorted(nx::run_generated(q, gen, events.size(), o));
+    ASSERT_TRUE(got == want) << first_difference(got, want);
+  }
+}
+
+TEST(NexmarkDataflowInput, SamplesFedThroughAnEventTimeInputMatchTheExpectedRows) {
+  for (const char* sample : {"tiny", "small-ooo"})
+    for (int q = 0; q < 9; ++q) {
+      SCOPED_TRACE(std::string(sample) + " q" + std::to_string(q));
+      std::ifstream in(std::string(STREAMWEAVE_NEXMARK_DATA_DIR) + "/" + sample + "/events.csv");
+      nx::dataflow_options o;
+      o.threads = 2;
+      nx::csv_feed_stats fed;
+      const std::vector<std::string> got = sorted(nx::run_from_csv(q, in, sample, o, &fed));
+      const std::vector<std::string> want = expected_rows(sample, q);
+      EXPECT_TRUE(got == want) << first_difference(got, want);
+      EXPECT_EQ(fed.watermarks, std::string(sample) == "tiny" ? 0u : 40u);
+    }
+}
+
+TEST(NexmarkDataflowInput, AMalformedLineStopsTheRunWithItsPosition) {
+  std::string text = "# max_delay_ms=0\n";
+  for (int i = 0; i < 3000; ++i) text += "B,1,2,3,c,u," + std::to_string(1000 + i) + ",\n";
+  text += "B,1,2,three,c,u,5000,\n";
+  std::istringstream in(text);
+  try {
+    nx::run_from_csv(5, in, "broken.csv", {});
+    FAIL() << "no error";
+  } catch (const nx::parse_error& e) {
+    EXPECT_EQ(e.line(), 3002u);
+    EXPECT_EQ(e.field(), "price");
   }
 }
 
