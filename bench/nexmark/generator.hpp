@@ -1,6 +1,6 @@
 #pragma once
 // The NEXMark event generator: the rules of the standard (Beam/Flink) generator, described in
-// the README's NEXMark section, with StreamWeave's own PRNG.
+// docs/nexmark.md §2, with StreamWeave's own PRNG.
 //
 // * Event n's kind comes from n alone (with proportions 1:3:46, n % 50 == 0 is a person, 1..3
 //   an auction, the rest bids) and so do its time, `base_time + floor(n * 1000 / rate)`, its

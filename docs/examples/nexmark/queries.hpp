@@ -1,7 +1,7 @@
 #pragma once
 // NEXMark Q0-Q8 written with StreamWeave's public API, one file per query (q0_*.cpp ...
 // q8_*.cpp), to read as examples. Each query takes the stream of all events and returns its
-// output rows, formatted as the NEXMark spec says (see the README's NEXMark section).
+// output rows, formatted as docs/nexmark.md §5 says.
 //
 // The input contract: `events` carries NEXMark events whose batch time is an event-time
 // watermark (an event-time source or input with bounded disorder, so no event is late), with
