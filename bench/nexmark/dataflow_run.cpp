@@ -4,6 +4,7 @@
 #include "nexmark/csv_reader.hpp"
 #include "queries.hpp"
 
+#include <memory>
 #include <optional>
 #include <stdexcept>
 
@@ -64,31 +65,38 @@ class progress_counter {
   std::uint64_t pending_ = 0;
 };
 
+/// Sources move their watermark once per batch, so batches fill up at any event rate (with a
+/// per-record watermark a batch would end every millisecond: 10 events at 10 M events/s).
+event_time_source_options watermark_per_batch(std::int64_t max_disorder_ms) {
+  return {.max_disorder = static_cast<timestamp>(max_disorder_ms), .watermark = source_watermark::per_batch};
+}
+
 /// For sources, which need no feeding.
 struct nothing_to_feed {};
 constexpr auto no_feed = [](nothing_to_feed&) {};
 
 }  // namespace
 
-std::vector<std::string> run_dataflow(int q, std::span<const event> events, std::int64_t max_disorder_ms,
+std::vector<std::string> run_dataflow(int q, std::vector<event> events, std::int64_t max_disorder_ms,
                                       const dataflow_options& options) {
   if (max_disorder_ms < 0) throw std::invalid_argument("nexmark: max_disorder_ms must not be negative");
   for (std::size_t i = 0; i < events.size(); ++i) check_time(events[i], "event " + std::to_string(i));
-  // Partition p reads the slice [p*n/P, (p+1)*n/P): in file order, so the file's disorder
-  // bound holds within every slice.
-  auto slice = [events, &options](std::size_t p, std::size_t count) {
-    const std::size_t begin = events.size() * p / count, end = events.size() * (p + 1) / count;
-    return [events, i = begin, end, progress = progress_counter(options)]() mutable -> std::optional<event> {
+  // Partition p takes the slice [p*n/P, (p+1)*n/P): in file order, so the file's disorder
+  // bound holds within every slice. The slices are disjoint, so each partition moves its own.
+  auto owned = std::make_shared<std::vector<event>>(std::move(events));
+  auto slice = [owned, &options](std::size_t p, std::size_t count) {
+    const std::size_t begin = owned->size() * p / count, end = owned->size() * (p + 1) / count;
+    return [owned, i = begin, end, progress = progress_counter(options)]() mutable -> std::optional<event> {
       if (i == end) return std::nullopt;
       progress.one();
-      return events[i++];
+      return std::move((*owned)[i++]);
     };
   };
   return run_query(
       q, options,
       [&](graph& g) {
         return std::pair{nothing_to_feed{}, add_event_time_source(g, "nexmark events", partitions_of(options), slice, time_of_event,
-                                                                  static_cast<timestamp>(max_disorder_ms))};
+                                                                  watermark_per_batch(max_disorder_ms))};
       },
       no_feed);
 }
@@ -107,7 +115,8 @@ std::vector<std::string> run_generated(int q, const generator& gen, std::uint64_
   return run_query(
       q, options,
       [&](graph& g) {
-        return std::pair{nothing_to_feed{}, add_event_time_source(g, "nexmark generator", partitions_of(options), slice, time_of_event, 0)};
+        return std::pair{nothing_to_feed{},
+                         add_event_time_source(g, "nexmark generator", partitions_of(options), slice, time_of_event, watermark_per_batch(0))};
       },
       no_feed);
 }

@@ -2,7 +2,7 @@
 // Running a NEXMark query (docs/examples/nexmark) on StreamWeave and collecting its rows, with
 // the events coming from one of three inputs:
 //  - events held in memory, through a partitioned event-time source (each partition a
-//    contiguous slice, watermark = newest event time - max_disorder_ms);
+//    contiguous slice, watermark = newest event time - max_disorder_ms, moved per batch);
 //  - the generator, through a partitioned source in which every partition generates its own
 //    slice of event numbers (in event-time order, so the watermark is the newest time);
 //  - a `nexmark-csv v1` stream read line by line on the calling thread and sent through an
@@ -15,7 +15,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <istream>
-#include <span>
 #include <string>
 #include <vector>
 
@@ -34,10 +33,11 @@ struct dataflow_options {
 };
 
 /// Query `q`'s rows (unsorted) over `events` in their order, where no event is older than the
-/// newest earlier one by more than `max_disorder_ms` (a file's `max_delay_ms`). Throws
-/// std::invalid_argument naming the event for a negative time, and rethrows a failure of the
-/// run (a late event, an exception in the query).
-std::vector<std::string> run_dataflow(int q, std::span<const event> events, std::int64_t max_disorder_ms,
+/// newest earlier one by more than `max_disorder_ms` (a file's `max_delay_ms`). The graph takes
+/// the events over (each source partition moves its slice's events into its batches, as a
+/// source that parsed them would). Throws std::invalid_argument naming the event for a negative
+/// time, and rethrows a failure of the run (a late event, an exception in the query).
+std::vector<std::string> run_dataflow(int q, std::vector<event> events, std::int64_t max_disorder_ms,
                                       const dataflow_options& options);
 
 /// Query `q`'s rows over events [0, count) of `gen`, generated inside the graph.

@@ -172,10 +172,12 @@ TEST(NexmarkDataflowInput, NegativeTimesAreRejectedNamingTheEvent) {
 }
 
 TEST(NexmarkDataflowInput, AnEventBeyondTheDisorderBoundFailsTheRunInsteadOfVanishing) {
-  // The second bid is 20 s older than the first with a bound of 0: late for its window.
+  // The second bid is 20 s older than the first with a bound of 0: late for its window. (One
+  // record per batch: the source moves its watermark between batches.)
   std::vector<nx::event> events{nx::bid{1, 2, 3, "c", "u", 100'000, ""}, nx::bid{1, 2, 4, "c", "u", 80'000, ""}};
   nx::dataflow_options o;
   o.partitions = 1;
+  o.batch_size = 1;
   try {
     nx::run_dataflow(7, events, 0, o);
     FAIL() << "no error";

@@ -1,6 +1,6 @@
 // Event-time generator sources: every record is stamped with its instance's bounded-disorder
-// watermark (checked against a sequential simulation of the rule), and windows over such a
-// source see no late record while the disorder stays within the bound.
+// watermark, per record or per batch (checked against sequential simulations of both rules),
+// and windows over such a source see no late record while the disorder stays within the bound.
 #include <streamweave/streamweave.hpp>
 
 #include "support/seed.hpp"
@@ -53,7 +53,21 @@ std::vector<sw::timestamp> expected_times(const std::vector<ev>& events, sw::tim
   return out;
 }
 
-sw::stream<ev> source_of(sw::graph& g, std::shared_ptr<const std::vector<std::vector<ev>>> events, sw::timestamp disorder) {
+/// The batch time of each event of one instance with a per-batch watermark: events go in
+/// batches of `batch_size`, each stamped with the watermark after every event before it.
+std::vector<sw::timestamp> expected_per_batch_times(const std::vector<ev>& events, sw::timestamp disorder, std::size_t batch_size) {
+  std::vector<sw::timestamp> out;
+  sw::timestamp watermark = 0, next = 0;
+  for (std::size_t k = 0; k < events.size(); ++k) {
+    if (k % batch_size == 0) watermark = next;
+    out.push_back(watermark);
+    next = std::max(next, events[k].t > disorder ? events[k].t - disorder : 0);
+  }
+  return out;
+}
+
+sw::stream<ev> source_of(sw::graph& g, std::shared_ptr<const std::vector<std::vector<ev>>> events, sw::timestamp disorder,
+                         sw::source_watermark watermark = sw::source_watermark::per_record) {
   return sw::add_event_time_source(
       g, "events", events->size(),
       [events](std::size_t index, std::size_t) {
@@ -62,7 +76,7 @@ sw::stream<ev> source_of(sw::graph& g, std::shared_ptr<const std::vector<std::ve
           return (*events)[index][k++];
         };
       },
-      [](const ev& e) { return e.t; }, disorder);
+      [](const ev& e) { return e.t; }, sw::event_time_source_options{.max_disorder = disorder, .watermark = watermark});
 }
 
 class EventTimeSource : public ::testing::TestWithParam<std::size_t> {
@@ -100,25 +114,49 @@ TEST_P(EventTimeSource, StampsEveryRecordWithItsInstancesWatermark) {
   }
 }
 
+TEST_P(EventTimeSource, PerBatchWatermarkStampsFullBatchesWithTheWatermarkBeforeThem) {
+  for (std::size_t run = 0; run < 20; ++run) {
+    const std::uint64_t seed = sw::testing::seed_for(run, 5150);
+    const sw::timestamp disorder = seed % 7;
+    auto events = std::make_shared<const std::vector<std::vector<ev>>>(make_events(seed, 3, 203, disorder, true));
+    sw::runtime rt(options());
+    sw::graph g("event-time source, per-batch watermark");
+    auto got = source_of(g, events, disorder, sw::source_watermark::per_batch).collect("sink");
+    rt.run(g).wait();
+    std::vector<std::vector<sw::timed<ev>>> per_instance(events->size());
+    for (const auto& it : got.items()) per_instance[it.record.instance].push_back(it);
+    for (std::size_t i = 0; i < events->size(); ++i) {
+      const auto times = expected_per_batch_times((*events)[i], disorder, options().batch_size);
+      ASSERT_EQ(per_instance[i].size(), times.size()) << sw::testing::seed_note(seed);
+      for (std::size_t k = 0; k < times.size(); ++k) {
+        ASSERT_EQ(per_instance[i][k].record, (*events)[i][k]) << "instance order kept; " << sw::testing::seed_note(seed);
+        ASSERT_EQ(per_instance[i][k].time, times[k]) << "record " << k << " of instance " << i << "; " << sw::testing::seed_note(seed);
+      }
+    }
+  }
+}
+
 TEST_P(EventTimeSource, WindowsSeeNoLateRecordWithinTheDisorderBound) {
-  constexpr sw::timestamp disorder = 6, size = 10;
-  auto events = std::make_shared<const std::vector<std::vector<ev>>>(make_events(sw::testing::seed_for(0), 2, 500, disorder, false));
-  sw::runtime rt(options());
-  sw::graph g("windows over an event-time source");
-  auto counts = source_of(g, events, disorder)
-                    .key_by([](const ev& e) { return e.key; }, 2)
-                    .window(sw::tumbling_windows(size), [](const ev& e) { return e.t; })
-                    .count("count");
-  auto got = counts.output.collect("counts");
-  auto late = counts.late.collect("late");
-  rt.run(g).wait();
-  std::map<std::pair<int, sw::timestamp>, std::uint64_t> expected, actual;
-  for (const auto& per_instance : *events)
-    for (const auto& e : per_instance) ++expected[{e.key, e.t / size * size}];
-  for (const auto& r : got.records()) actual[{r.key, r.window.start}] += r.value;
-  EXPECT_EQ(actual, expected);
-  EXPECT_EQ(late.records().size(), 0u);
-  EXPECT_EQ(counts.stats.late_records(), 0);
+  for (const auto watermark : {sw::source_watermark::per_record, sw::source_watermark::per_batch}) {
+    constexpr sw::timestamp disorder = 6, size = 10;
+    auto events = std::make_shared<const std::vector<std::vector<ev>>>(make_events(sw::testing::seed_for(0), 2, 500, disorder, false));
+    sw::runtime rt(options());
+    sw::graph g("windows over an event-time source");
+    auto counts = source_of(g, events, disorder, watermark)
+                      .key_by([](const ev& e) { return e.key; }, 2)
+                      .window(sw::tumbling_windows(size), [](const ev& e) { return e.t; })
+                      .count("count");
+    auto got = counts.output.collect("counts");
+    auto late = counts.late.collect("late");
+    rt.run(g).wait();
+    std::map<std::pair<int, sw::timestamp>, std::uint64_t> expected, actual;
+    for (const auto& per_instance : *events)
+      for (const auto& e : per_instance) ++expected[{e.key, e.t / size * size}];
+    for (const auto& r : got.records()) actual[{r.key, r.window.start}] += r.value;
+    EXPECT_EQ(actual, expected);
+    EXPECT_EQ(late.records().size(), 0u);
+    EXPECT_EQ(counts.stats.late_records(), 0);
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(Threads, EventTimeSource, ::testing::Values(1, 2, 4));

@@ -6,48 +6,49 @@
 
 #include <algorithm>
 #include <optional>
+#include <variant>
 #include <vector>
 
 namespace streamweave::nexmark {
 
 namespace {
 
-struct early_bid {
-  std::int64_t date_time;
-  std::int64_t price;
+// The columns the query needs.
+struct opened {
+  std::int64_t id, seller, category, date_time, expires;
 };
+struct offer {
+  std::int64_t auction, price, date_time;
+};
+using auction_or_bid = std::variant<opened, offer>;
 
 struct auction_state {
-  std::optional<auction> open;           // the auction, once it arrived
-  std::optional<std::int64_t> best;      // the highest valid bid so far
-  std::vector<early_bid> waiting;        // bids that arrived before their auction
-  void offer(std::int64_t date_time, std::int64_t price) {
-    if (open->date_time <= date_time && date_time <= open->expires) best = std::max(best.value_or(price), price);
+  std::optional<opened> open;        // the auction, once it arrived
+  std::optional<std::int64_t> best;  // the highest valid bid so far
+  std::vector<offer> waiting;        // bids that arrived before their auction
+  void consider(const offer& b) {
+    if (open->date_time <= b.date_time && b.date_time <= open->expires) best = std::max(best.value_or(b.price), b.price);
   }
 };
 
 using context = keyed_process_context<std::int64_t, auction_state, closed_auction>;
 
-std::int64_t auction_of(const event& e) {
-  return std::holds_alternative<auction>(e) ? std::get<auction>(e).id : std::get<bid>(e).auction;
-}
-
-void on_event(context& ctx, const event& e) {
+void on_record(context& ctx, const auction_or_bid& r) {
   auction_state& s = ctx.state();
-  if (const auto* a = std::get_if<auction>(&e)) {
+  if (const auto* a = std::get_if<opened>(&r)) {
     s.open = *a;
-    for (const early_bid& b : s.waiting) s.offer(b.date_time, b.price);
+    for (const offer& b : s.waiting) s.consider(b);
     s.waiting.clear();
     ctx.timer_at(as_time(a->expires));
-  } else if (const auto& b = std::get<bid>(e); s.open) {
-    s.offer(b.date_time, b.price);
+  } else if (s.open) {
+    s.consider(std::get<offer>(r));
   } else {
-    s.waiting.push_back({b.date_time, b.price});
-    ctx.timer_at(event_time_of(b));
+    s.waiting.push_back(std::get<offer>(r));
+    ctx.timer_at(as_time(std::get<offer>(r).date_time));
   }
 }
 
-void on_time(context& ctx, timestamp t) {
+void on_timer(context& ctx, timestamp t) {
   if (!ctx.has_state()) return;
   auction_state& s = ctx.state();
   if (s.open && t >= as_time(s.open->expires)) {
@@ -55,7 +56,7 @@ void on_time(context& ctx, timestamp t) {
     ctx.clear_state();
   } else if (!s.open) {
     // No auction opened at or before t can still arrive: bids up to t can never be valid.
-    std::erase_if(s.waiting, [t](const early_bid& b) { return as_time(b.date_time) <= t; });
+    std::erase_if(s.waiting, [t](const offer& b) { return as_time(b.date_time) <= t; });
     if (s.waiting.empty()) ctx.clear_state();
   }
 }
@@ -64,8 +65,14 @@ void on_time(context& ctx, timestamp t) {
 
 stream<closed_auction> closed_auctions(const stream<event>& events, std::size_t parallelism) {
   return events.filter([](const event& e) { return !std::holds_alternative<person>(e); })
-      .key_by(auction_of, parallelism)
-      .process<closed_auction, auction_state>("close auctions", on_event, on_time);
+      .map([](const event& e) -> auction_or_bid {
+        if (const auto* a = std::get_if<auction>(&e)) return opened{a->id, a->seller, a->category, a->date_time, a->expires};
+        const bid& b = std::get<bid>(e);
+        return offer{b.auction, b.price, b.date_time};
+      })
+      .key_by([](const auction_or_bid& r) { return std::holds_alternative<opened>(r) ? std::get<opened>(r).id : std::get<offer>(r).auction; },
+              parallelism)
+      .process<closed_auction, auction_state>("close auctions", on_record, on_timer);
 }
 
 }  // namespace streamweave::nexmark

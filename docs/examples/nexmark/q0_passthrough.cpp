@@ -7,7 +7,7 @@
 namespace streamweave::nexmark {
 
 stream<std::string> q0_passthrough(const stream<event>& events, std::size_t) {
-  return kind<bid>(events).map([](const bid& b) {
+  return select<bid>(events, [](const bid& b) {
     std::string row;
     append_bid_fields(row, b);
     return row;

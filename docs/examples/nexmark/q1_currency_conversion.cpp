@@ -7,7 +7,7 @@
 namespace streamweave::nexmark {
 
 stream<std::string> q1_currency_conversion(const stream<event>& events, std::size_t) {
-  return kind<bid>(events).map([](const bid& b) {
+  return select<bid>(events, [](const bid& b) {
     std::string euros;
     append_euro(euros, b.price);  // DECIMAL(23,3): three fraction digits, no rounding
     return csv_row(b.auction, b.bidder, euros, b.date_time, b.extra);

@@ -9,9 +9,12 @@
 namespace streamweave::nexmark {
 
 namespace {
+struct priced {
+  std::int64_t auction, bidder, price, date_time;
+};
 struct windowed_bid {
   window w;
-  bid b;
+  priced b;
 };
 auto price_of(const windowed_bid& x) { return x.b.price; }
 }  // namespace
@@ -19,15 +22,15 @@ auto price_of(const windowed_bid& x) { return x.b.price; }
 stream<std::string> q7_highest_bid(const stream<event>& events, std::size_t parallelism) {
   // Partial maxima, spread over the instances by auction, then merged per window: the maximum
   // of the partial maxima, ties kept, is the window's maximum.
-  auto partial = kind<bid>(events)
-                     .key_by([](const bid& b) { return b.auction; }, parallelism)
-                     .window(tumbling_windows(10'000), event_time_of<bid>)
-                     .aggregate("highest per auction", arg_max_by<bid>([](const bid& b) { return b.price; }));
+  auto partial = select<bid>(events, [](const bid& b) { return priced{b.auction, b.bidder, b.price, b.date_time}; })
+                     .key_by([](const priced& b) { return b.auction; }, parallelism)
+                     .window(tumbling_windows(10'000), event_time_of<priced>)
+                     .aggregate("highest per auction", arg_max_by<priced>([](const priced& b) { return b.price; }));
   fail_on_late(partial.late, "q7");
   return partial.output
-      .flat_map([](const window_result<std::int64_t, std::vector<bid>>& r) {
+      .flat_map([](const window_result<std::int64_t, std::vector<priced>>& r) {
         std::vector<windowed_bid> out;
-        for (const bid& b : r.value) out.push_back({r.window, b});
+        for (const priced& b : r.value) out.push_back({r.window, b});
         return out;
       })
       .key_by([](const windowed_bid& x) { return x.w.start; }, parallelism)

@@ -14,6 +14,14 @@
 namespace streamweave::nexmark {
 
 namespace {
+struct registered {
+  std::int64_t id;
+  std::string name;
+  std::int64_t date_time;
+};
+struct opened {
+  std::int64_t seller, date_time;
+};
 struct new_seller {
   window w;
   std::int64_t id;
@@ -23,14 +31,15 @@ struct new_seller {
 
 stream<std::string> q8_monitor_new_users(const stream<event>& events, std::size_t parallelism) {
   const tumbling_windows ten_seconds(10'000);
-  auto people = kind<person>(events)
-                    .key_by([](const person& p) { return p.id; }, parallelism)
-                    .window(ten_seconds, event_time_of<person>);
-  auto sellers = kind<auction>(events)
-                     .key_by([](const auction& a) { return a.seller; }, parallelism)
-                     .window(ten_seconds, event_time_of<auction>);
-  auto joined = people.join(sellers, "registered and sold in one window",
-                            [](std::int64_t id, const window& w, const person& p, const auction&) { return new_seller{w, id, p.name}; });
+  auto people = select<person>(events, [](const person& p) { return registered{p.id, p.name, p.date_time}; })
+                    .key_by([](const registered& p) { return p.id; }, parallelism)
+                    .window(ten_seconds, event_time_of<registered>);
+  auto sellers = select<auction>(events, [](const auction& a) { return opened{a.seller, a.date_time}; })
+                     .key_by([](const opened& a) { return a.seller; }, parallelism)
+                     .window(ten_seconds, event_time_of<opened>);
+  auto joined = people.join(sellers, "registered and sold in one window", [](std::int64_t id, const window& w, const registered& p, const opened&) {
+    return new_seller{w, id, p.name};
+  });
   fail_on_late(joined.late, "q8");
   fail_on_late(joined.late_other, "q8");
   // One row per (window, person) however many auctions matched: a window's pairs are all

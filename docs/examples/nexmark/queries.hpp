@@ -39,11 +39,13 @@ timestamp event_time_of(const Record& r) {
   return as_time(r.date_time);
 }
 
-/// Filters `events` down to one kind and unwraps it: `kind<bid>(events)`.
-template <class Kind>
-auto kind(const stream<event>& events) {
+/// The events of one kind, each mapped by `f(const Kind&)`: `select<bid>(events, f)`. `f`
+/// picks the columns the query needs (a projection, as a SQL engine makes), so no whole event
+/// is copied downstream.
+template <class Kind, class F>
+auto select(const stream<event>& events, F f) {
   return events.filter([](const event& e) { return std::holds_alternative<Kind>(e); })
-      .map([](const event& e) { return std::get<Kind>(e); });
+      .map([f](const event& e) { return f(std::get<Kind>(e)); });
 }
 
 /// A sink for a window's late records that fails the run: with a watermark of bounded

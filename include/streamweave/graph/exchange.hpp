@@ -8,6 +8,7 @@
 /// that instance's activations.
 #include <streamweave/detail/batch.hpp>
 #include <streamweave/detail/partition.hpp>
+#include <streamweave/graph/key_hash.hpp>
 
 #include <algorithm>
 #include <cstddef>
@@ -60,7 +61,7 @@ class key_router final : public router {
     // Reserve a full batch: recycled batches then never grow, whatever the split.
     const std::size_t reserve = std::max(batch_size, src.size());
     auto destination = [&](const T& r) {
-      return exchange_destination(static_cast<std::uint64_t>(std::hash<key_type>{}(key_(r))), n);
+      return exchange_destination(static_cast<std::uint64_t>(key_hash<key_type>{}(key_(r))), n);
     };
     if constexpr (fill_by_index<T>) {
       // Size every destination for the whole batch (no zeroing), write by index, then trim.

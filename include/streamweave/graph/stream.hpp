@@ -141,12 +141,16 @@ class stream {
   template <class F>
   [[nodiscard]] basic_chain<detail::stream_origin<T>, T, std::tuple<detail::inspect_stage<F>>> inspect(F f, std::string name = {}) const;
 
-  /// Repartitions by `key(const T&)` (hashed with std::hash) into `n` parallel instances of the
-  /// next operator (0 = hardware concurrency; at most `max_parallelism`, else `usage_error`).
-  /// Each record goes to exactly one instance:
-  /// `exchange_destination(std::hash<K>{}(key(r)), n)`.
+  /// Repartitions by `key(const T&)` into `n` parallel instances of the next operator (0 =
+  /// hardware concurrency; at most `max_parallelism`, else `usage_error`). Each record goes to
+  /// exactly one instance: `exchange_destination(key_hash<K>{}(key(r)), n)`, where `key_hash`
+  /// is `std::hash` and combines the parts of pairs and tuples (graph/key_hash.hpp).
   template <class Key>
   stream<T> exchange(Key key, std::size_t n = 0) const {
+    static_assert(std::is_invocable_v<const Key&, const T&>, "exchange: the key function must accept const T&");
+    static_assert(detail::key_hash_enabled<std::decay_t<std::invoke_result_t<const Key&, const T&>>>(),
+                  "exchange/key_by: the key type has no hash. Specialize std::hash<K> or streamweave::key_hash<K> "
+                  "(std::pair and std::tuple of hashable types need nothing)");
     if (n == 0) n = std::max(1u, std::thread::hardware_concurrency());
     detail::graph_access::check_parallelism(n, "exchange after '" + producer_name() + "'");
     return stream<T>(graph_, node_, port_, parallelism_, std::make_shared<detail::key_partition<T, Key>>(std::move(key), n));

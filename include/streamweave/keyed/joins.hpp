@@ -40,12 +40,12 @@
 /// Thread safety: each instance owns its state and runs one activation at a time.
 #include <streamweave/error.hpp>
 #include <streamweave/keyed/keyed_stream.hpp>
+#include <streamweave/graph/key_hash.hpp>
 
 #include <cstdint>
 #include <limits>
 #include <map>
 #include <string>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -114,7 +114,7 @@ class join_body {
 
  private:
   template <class V>
-  using side = std::unordered_map<K, std::vector<std::pair<timestamp, V>>>;
+  using side = detail::key_map<K, std::vector<std::pair<timestamp, V>>>;
 
   template <class V>
   void store(side<V>& s, const K& k, timestamp t, const V& v) {
@@ -197,7 +197,7 @@ class interval_join_body {
   /// One side's kept records: per key, by event time; and when each can be freed.
   template <class V>
   struct side {
-    std::unordered_map<K, std::multimap<timestamp, row_type<V>>> rows;
+    detail::key_map<K, std::multimap<timestamp, row_type<V>>> rows;
     std::multimap<timestamp, K> expiry;  // (last time a partner's batch may have, key)
   };
 
@@ -335,7 +335,7 @@ class table_join_body {
   F f_;
   std::map<timestamp, pending<A>> records_;  // stream records waiting for the table
   std::map<timestamp, pending<B>> updates_;  // table updates not applied yet
-  std::unordered_map<K, B> table_;                // the latest applied update per key
+  detail::key_map<K, B> table_;                // the latest applied update per key
   state_gauge gauge_;
 };
 

@@ -28,12 +28,12 @@
 /// Thread safety: each parallel instance owns its keys' state and timers and runs one
 /// activation at a time; the functions are copied into every instance and need no locks.
 #include <streamweave/keyed/keyed_stream.hpp>
+#include <streamweave/graph/key_hash.hpp>
 
 #include <map>
 #include <optional>
 #include <string>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 
 namespace streamweave {
@@ -147,9 +147,9 @@ class keyed_process_body final : public keyed_process_ops<K, State> {
   KeyFn key_;
   OnRecord on_record_;
   OnTimer on_timer_;
-  std::unordered_map<K, State> state_;
+  key_map<K, State> state_;
   // Firing time -> the keys with a timer then, each with the time it asked for (<= firing time).
-  std::map<timestamp, std::unordered_map<K, timestamp>> timers_;
+  std::map<timestamp, key_map<K, timestamp>> timers_;
   state_gauge gauge_;
   unary_context<T, U>* ctx_ = nullptr;  // during operator() only
 };

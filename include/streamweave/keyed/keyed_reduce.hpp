@@ -12,11 +12,11 @@
 ///
 /// Thread safety: each parallel instance owns its state and runs one activation at a time.
 #include <streamweave/keyed/keyed_stream.hpp>
+#include <streamweave/graph/key_hash.hpp>
 
 #include <cstdint>
 #include <map>
 #include <string>
-#include <unordered_map>
 #include <utility>
 
 namespace streamweave {
@@ -25,7 +25,7 @@ namespace detail {
 
 /// The accumulator of key `k` in `accs`, created with `agg.init()` (and counted) when new.
 template <class K, class A, class Agg>
-A& accumulator_slot(std::unordered_map<K, A>& accs, const K& k, const Agg& agg, state_gauge& gauge) {
+A& accumulator_slot(key_map<K, A>& accs, const K& k, const Agg& agg, state_gauge& gauge) {
   auto it = accs.find(k);
   if (it == accs.end()) {
     it = accs.emplace(k, agg.init()).first;
@@ -67,7 +67,7 @@ class per_time_aggregate {
  private:
   Key key_;
   Agg agg_;
-  std::map<timestamp, std::unordered_map<K, aggregator_accumulator_t<Agg>>> pending_;
+  std::map<timestamp, key_map<K, aggregator_accumulator_t<Agg>>> pending_;
   state_gauge gauge_;
 };
 
@@ -99,7 +99,7 @@ class running_aggregate {
  private:
   Key key_;
   Agg agg_;
-  std::unordered_map<K, aggregator_accumulator_t<Agg>> state_;
+  key_map<K, aggregator_accumulator_t<Agg>> state_;
   state_gauge gauge_;
 };
 
@@ -133,7 +133,7 @@ class final_aggregate_body {
  private:
   Key key_;
   Agg agg_;
-  std::unordered_map<K, aggregator_accumulator_t<Agg>> state_;
+  key_map<K, aggregator_accumulator_t<Agg>> state_;
   capability earliest_;
   timestamp latest_ = 0;
   state_gauge gauge_;

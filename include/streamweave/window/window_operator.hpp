@@ -16,12 +16,12 @@
 #include <streamweave/window/assigners.hpp>
 #include <streamweave/window/window_options.hpp>
 #include <streamweave/window/window_state.hpp>
+#include <streamweave/graph/key_hash.hpp>
 
 #include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <type_traits>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -199,7 +199,7 @@ class count_window_core : public window_core_base<T, KeyFn, Agg, Fin> {
     std::size_t closed = 0;  // windows closed so far (the open window's number)
     std::size_t filled = 0;  // records in the open window
   };
-  std::unordered_map<key_type, per_key> keys_;  // per key ever seen
+  key_map<key_type, per_key> keys_;  // per key ever seen
 };
 
 /// Processing-time tumbling windows: a record is assigned when the operator receives it, by

@@ -10,11 +10,11 @@
 /// (a cancelled run), takes its share back out. Not thread-safe: one operator instance each.
 #include <streamweave/operators/generic.hpp>
 #include <streamweave/window/window_options.hpp>
+#include <streamweave/graph/key_hash.hpp>
 
 #include <array>
 #include <cstddef>
 #include <map>
-#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -162,7 +162,7 @@ class keyed_windows {
   window_stats& stats() noexcept { return stats_; }
 
  private:
-  std::unordered_map<Key, windows> keys_;
+  key_map<Key, windows> keys_;
   std::int64_t live_ = 0;
   window_stats stats_;
 };
