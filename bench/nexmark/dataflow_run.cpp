@@ -4,7 +4,6 @@
 #include "nexmark/csv_reader.hpp"
 #include "queries.hpp"
 
-#include <memory>
 #include <optional>
 #include <stdexcept>
 
@@ -77,19 +76,18 @@ constexpr auto no_feed = [](nothing_to_feed&) {};
 
 }  // namespace
 
-std::vector<std::string> run_dataflow(int q, std::vector<event> events, std::int64_t max_disorder_ms,
+std::vector<std::string> run_dataflow(int q, std::span<event> events, std::int64_t max_disorder_ms,
                                       const dataflow_options& options) {
   if (max_disorder_ms < 0) throw std::invalid_argument("nexmark: max_disorder_ms must not be negative");
   for (std::size_t i = 0; i < events.size(); ++i) check_time(events[i], "event " + std::to_string(i));
   // Partition p takes the slice [p*n/P, (p+1)*n/P): in file order, so the file's disorder
   // bound holds within every slice. The slices are disjoint, so each partition moves its own.
-  auto owned = std::make_shared<std::vector<event>>(std::move(events));
-  auto slice = [owned, &options](std::size_t p, std::size_t count) {
-    const std::size_t begin = owned->size() * p / count, end = owned->size() * (p + 1) / count;
-    return [owned, i = begin, end, progress = progress_counter(options)]() mutable -> std::optional<event> {
+  auto slice = [events, &options](std::size_t p, std::size_t count) {
+    const std::size_t begin = events.size() * p / count, end = events.size() * (p + 1) / count;
+    return [events, i = begin, end, progress = progress_counter(options)]() mutable -> std::optional<event> {
       if (i == end) return std::nullopt;
       progress.one();
-      return std::move((*owned)[i++]);
+      return std::move(events[i++]);
     };
   };
   return run_query(

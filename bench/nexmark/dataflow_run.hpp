@@ -15,6 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <istream>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -33,11 +34,12 @@ struct dataflow_options {
 };
 
 /// Query `q`'s rows (unsorted) over `events` in their order, where no event is older than the
-/// newest earlier one by more than `max_disorder_ms` (a file's `max_delay_ms`). The graph takes
-/// the events over (each source partition moves its slice's events into its batches, as a
-/// source that parsed them would). Throws std::invalid_argument naming the event for a negative
-/// time, and rethrows a failure of the run (a late event, an exception in the query).
-std::vector<std::string> run_dataflow(int q, std::vector<event> events, std::int64_t max_disorder_ms,
+/// newest earlier one by more than `max_disorder_ms` (a file's `max_delay_ms`). The graph moves
+/// the events out of `events` (each source partition moves its slice's events into its batches,
+/// as a source that parsed them would), so they are left moved-from; the caller frees the
+/// buffer. Throws std::invalid_argument naming the event for a negative time, and rethrows a
+/// failure of the run (a late event, an exception in the query).
+std::vector<std::string> run_dataflow(int q, std::span<event> events, std::int64_t max_disorder_ms,
                                       const dataflow_options& options);
 
 /// Query `q`'s rows over events [0, count) of `gen`, generated inside the graph.

@@ -242,7 +242,7 @@ int run(arguments args) {
     const std::uint64_t total = generate ? *generate : contents.events.size();
     std::vector<std::string> rows;
     std::uint64_t events = total;
-    // The graph takes its events over; each query gets its own copy, made before the clock starts.
+    // The graph moves the events out; each query gets its own copy, made before the clock starts.
     std::vector<nx::event> events_in_memory;
     if (!events_path.empty() && feed == "source") events_in_memory = contents.events;
     const auto t0 = std::chrono::steady_clock::now();
@@ -251,7 +251,7 @@ int run(arguments args) {
       if (generate) {
         rows = nx::run_generated(q, gen, *generate, options);
       } else if (feed == "source") {
-        rows = nx::run_dataflow(q, std::move(events_in_memory), contents.max_delay_ms.value_or(0), options);
+        rows = nx::run_dataflow(q, events_in_memory, contents.max_delay_ms.value_or(0), options);
       } else {
         std::ifstream in(events_path, std::ios::binary);
         if (!in) throw std::runtime_error(events_path + ": cannot open");
