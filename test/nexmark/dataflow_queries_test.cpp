@@ -7,6 +7,7 @@
 #include "nexmark/dataflow_run.hpp"
 #include "nexmark/generator.hpp"
 #include "nexmark/reference_queries.hpp"
+#include "support/nexmark_samples.hpp"
 #include "support/seed.hpp"
 
 #include <streamweave/streamweave.hpp>
@@ -30,7 +31,7 @@ std::vector<std::string> sorted(std::vector<std::string> rows) {
 }
 
 std::vector<std::string> expected_rows(const std::string& sample, int q) {
-  std::ifstream in(std::string(STREAMWEAVE_NEXMARK_DATA_DIR) + "/" + sample + "/expected/q" + std::to_string(q) + ".csv");
+  std::ifstream in(streamweave::testing::nexmark_sample_path(sample, "expected/q" + std::to_string(q) + ".csv"));
   EXPECT_TRUE(in) << "missing expected file for " << sample << " q" << q;
   std::vector<std::string> rows;
   for (std::string line; std::getline(in, line);) rows.push_back(line);
@@ -57,9 +58,10 @@ constexpr std::size_t generated_inputs = 50;
 }  // namespace
 
 TEST_P(NexmarkDataflow, MatchesBothSamplesAtOneTwoAndFourThreadsAndDeterministic) {
+  STREAMWEAVE_SKIP_WITHOUT_NEXMARK_SAMPLES();
   const int q = GetParam();
   for (const char* sample : {"tiny", "small-ooo"}) {
-    const nx::csv_contents c = nx::read_file(std::string(STREAMWEAVE_NEXMARK_DATA_DIR) + "/" + sample + "/events.csv");
+    const nx::csv_contents c = nx::read_file(streamweave::testing::nexmark_sample_path(sample, "events.csv"));
     ASSERT_TRUE(c.max_delay_ms.has_value());
     const std::vector<std::string> want = expected_rows(sample, q);
     for (const bool deterministic : {false, true})
@@ -134,10 +136,11 @@ TEST_P(NexmarkDataflow, GeneratedInsideTheGraphEqualsTheReferenceOverTheSameEven
 }
 
 TEST(NexmarkDataflowInput, SamplesFedThroughAnEventTimeInputMatchTheExpectedRows) {
+  STREAMWEAVE_SKIP_WITHOUT_NEXMARK_SAMPLES();
   for (const char* sample : {"tiny", "small-ooo"})
     for (int q = 0; q < 9; ++q) {
       SCOPED_TRACE(std::string(sample) + " q" + std::to_string(q));
-      std::ifstream in(std::string(STREAMWEAVE_NEXMARK_DATA_DIR) + "/" + sample + "/events.csv");
+      std::ifstream in(streamweave::testing::nexmark_sample_path(sample, "events.csv"));
       nx::dataflow_options o;
       o.threads = 2;
       nx::csv_feed_stats fed;

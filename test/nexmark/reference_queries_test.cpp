@@ -4,6 +4,7 @@
 // truncation toward zero, and independence from the order of the input.
 #include "nexmark/csv_reader.hpp"
 #include "nexmark/reference_queries.hpp"
+#include "support/nexmark_samples.hpp"
 
 #include "support/seed.hpp"
 
@@ -20,17 +21,11 @@
 #include <utility>
 #include <vector>
 
-#ifndef STREAMWEAVE_NEXMARK_DATA_DIR
-#error "STREAMWEAVE_NEXMARK_DATA_DIR must name the folder holding the NEXMark samples (tiny/, small-ooo/)"
-#endif
-
 namespace nx = streamweave::nexmark;
 
 namespace {
 
 constexpr std::int64_t int64_max = std::numeric_limits<std::int64_t>::max();
-
-std::string sample_dir(const std::string& sample) { return std::string(STREAMWEAVE_NEXMARK_DATA_DIR) + "/" + sample; }
 
 std::vector<std::string> sorted(std::vector<std::string> rows) {
   std::sort(rows.begin(), rows.end());  // bytewise, as LC_ALL=C sort
@@ -68,7 +63,7 @@ std::vector<std::string> read_lines(const std::string& path) {
 void expect_sample_outputs(const std::string& sample, const std::vector<nx::event>& events) {
   for (int q = 0; q < nx::query_count; ++q) {
     SCOPED_TRACE("sample " + sample + ", q" + std::to_string(q));
-    const auto expected = read_lines(sample_dir(sample) + "/expected/q" + std::to_string(q) + ".csv");
+    const auto expected = read_lines(streamweave::testing::nexmark_sample_path(sample, "expected/q" + std::to_string(q) + ".csv"));
     EXPECT_TRUE(same_rows(sorted(nx::reference_rows(q, events)), expected));
   }
 }
@@ -110,7 +105,8 @@ std::vector<std::string> rows_of(int q, const std::vector<nx::event>& events) { 
 class ReferenceQueriesSample : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(ReferenceQueriesSample, EveryQueryMatchesTheExpectedFiles) {
-  const nx::csv_contents contents = nx::read_file(sample_dir(GetParam()) + "/events.csv");
+  STREAMWEAVE_SKIP_WITHOUT_NEXMARK_SAMPLES();
+  const nx::csv_contents contents = nx::read_file(streamweave::testing::nexmark_sample_path(GetParam(), "events.csv"));
   expect_sample_outputs(GetParam(), contents.events);
 }
 
@@ -118,7 +114,8 @@ INSTANTIATE_TEST_SUITE_P(Samples, ReferenceQueriesSample, ::testing::Values("tin
                          [](const auto& info) { return info.param == "tiny" ? std::string("tiny") : std::string("small_ooo"); });
 
 TEST(ReferenceQueries, ResultsDoNotDependOnEventOrder) {
-  nx::csv_contents contents = nx::read_file(sample_dir("small-ooo") + "/events.csv");
+  STREAMWEAVE_SKIP_WITHOUT_NEXMARK_SAMPLES();
+  nx::csv_contents contents = nx::read_file(streamweave::testing::nexmark_sample_path("small-ooo", "events.csv"));
   const std::uint64_t seed = streamweave::testing::seed_for(0, 4242);
   std::printf("shuffling small-ooo with %s\n", streamweave::testing::seed_note(seed).c_str());
   SCOPED_TRACE(streamweave::testing::seed_note(seed));
