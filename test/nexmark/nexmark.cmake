@@ -4,7 +4,7 @@
 # The samples (tiny/ and small-ooo/, generated data of several MiB) are kept out of git. They are
 # read from STREAMWEAVE_NEXMARK_SAMPLES, or else from ../shared/nexmark beside the source tree.
 # Without them the sample tests skip, saying why; with STREAMWEAVE_REQUIRE_NEXMARK_SAMPLES=1 in the
-# environment (tools/test sets it) a missing folder is a configure error instead.
+# environment (.ci/run sets it) a missing folder is a configure error instead.
 set(STREAMWEAVE_NEXMARK_SAMPLES "" CACHE PATH "Folder holding the NEXMark samples tiny/ and small-ooo/")
 set(streamweave_nexmark_samples "")
 foreach(dir IN ITEMS "${STREAMWEAVE_NEXMARK_SAMPLES}" "${PROJECT_SOURCE_DIR}/../shared/nexmark")

@@ -4,7 +4,7 @@
 /// with its expected/q<n>.csv rows). The samples are not in git: test/nexmark/nexmark.cmake
 /// points STREAMWEAVE_NEXMARK_DATA_DIR at STREAMWEAVE_NEXMARK_SAMPLES, or at
 /// ../shared/nexmark beside the source tree, and leaves it empty when neither holds them.
-/// tools/test makes a missing folder a configure error, so CI always runs these tests.
+/// .ci/run makes a missing folder a configure error, so CI always runs these tests.
 #include <gtest/gtest.h>
 
 #include <string>
