@@ -2,36 +2,43 @@
 
 #include <streamweave/detail/assert.hpp>
 
+#include <utility>
+
 namespace streamweave::detail {
 
+namespace {
+void delete_list(batch_base* b) noexcept {
+  while (b != nullptr) delete std::exchange(b, b->next_free);
+}
+}  // namespace
+
 batch_pool::~batch_pool() {
-  batch_base* b = nullptr;
-  while (free_.try_dequeue(b)) delete b;
-  for (batch_base* l : local_) delete l;
+  delete_list(returned_.exchange(nullptr, std::memory_order_acquire));
+  delete_list(owned_);
 }
 
 batch_base* batch_pool::take() noexcept {
-  if (!local_.empty()) {
-    batch_base* b = local_.back();
-    local_.pop_back();
-    return b;
+  if (owned_ == nullptr) owned_ = returned_.exchange(nullptr, std::memory_order_acquire);
+  batch_base* b = owned_;
+  if (b != nullptr) {
+    owned_ = b->next_free;
+    b->next_free = nullptr;
   }
-  batch_base* b = nullptr;
-  return free_.try_dequeue(b) ? b : nullptr;
+  return b;
 }
 
 void batch_pool::recycle_local(batch_base* b) noexcept {
   b->reset();
-  try {
-    local_.push_back(b);
-  } catch (...) {
-    recycle(b);  // out of memory for the list: use the shared path
-  }
+  b->next_free = owned_;
+  owned_ = b;
 }
 
 void batch_pool::recycle(batch_base* b) noexcept {
   b->reset();
-  if (!free_.enqueue(b)) delete b;  // enqueue fails only when memory runs out
+  b->next_free = returned_.load(std::memory_order_relaxed);
+  // release: publishes the reset and the link to the owner's acquiring exchange in `take`.
+  while (!returned_.compare_exchange_weak(b->next_free, b, std::memory_order_release, std::memory_order_relaxed)) {
+  }
 }
 
 batch_base* pool_take(batch_pool& pool) noexcept { return pool.take(); }

@@ -18,18 +18,30 @@ class batch_ref_guard {
   batch_ref_guard(const batch_ref_guard&) = delete;
   batch_ref_guard& operator=(const batch_ref_guard&) = delete;
 
+  detail::batch_base* get() const noexcept { return b_; }
+  /// Hands the reference on: the guard no longer releases it.
+  detail::batch_base* release() noexcept { return std::exchange(b_, nullptr); }
+  /// Drops the reference now.
+  void reset() noexcept {
+    if (b_ != nullptr) detail::release_batch(std::exchange(b_, nullptr), owned_);
+  }
+
  private:
   detail::batch_base* b_;
   detail::batch_pool* owned_;
 };
 
-void push_or_pend(edge_queue* q, std::size_t token, detail::batch_base* b, unit* consumer, delivery_sink& sink) {
+/// Pushes `ref`'s batch onto `q`, or queues it on the sink's pending list; either way the
+/// reference is handed on (and released by the guard if the pending list cannot grow).
+void push_or_pend(edge_queue* q, std::size_t token, batch_ref_guard& ref, unit* consumer, delivery_sink& sink) {
   // Keep this source's batches in order: once something waits, everything queues behind it.
-  if (sink.pending.empty() && q->try_push(b, token)) {
+  if (sink.pending.empty() && q->try_push(ref.get(), token)) {
+    ref.release();
     if (consumer != nullptr) consumer->schedule();
     return;
   }
-  sink.pending.push_back(pending_push{q, token, b, consumer});
+  sink.pending.push_back(pending_push{q, token, ref.get(), consumer});
+  ref.release();
 }
 
 }  // namespace
@@ -43,38 +55,39 @@ void deliver(output_port_runtime& port, detail::batch_base* b, std::size_t batch
   // Inside a unit's activation the port's pool is the unit's own; input handles (via == null)
   // use the shared recycling path.
   detail::batch_pool* owned = via != nullptr ? &port.pool : nullptr;
-  batch_ref_guard original(b, owned);  // every edge takes its own reference
-  for (auto& edge : port.edges) {
-    detail::batch_base* ref = detail::share_batch(*b);
+  batch_ref_guard original(b, owned);
+  const std::size_t edges = port.edges.size();
+  for (std::size_t e = 0; e < edges; ++e) {
+    auto& edge = port.edges[e];
+    // Every edge holds its own reference: the last one takes the caller's, the others share
+    // it, so a port with one edge (the common case) touches the count not at all.
+    batch_ref_guard ref(e + 1 == edges ? original.release() : detail::share_batch(*b), owned);
     switch (edge.k) {
       case output_edge::kind::fused: {
-        batch_ref_guard guard(ref, owned);
         instance_runtime* previous = via->current;
         via->current = edge.fused_consumer;
         detail::activation act(*edge.fused_consumer);
-        edge.fused_consumer->body->on_batch(act, edge.fused_port, *ref);
+        edge.fused_consumer->body->on_batch(act, edge.fused_port, *ref.get());
         via->current = previous;
         break;
       }
       case output_edge::kind::queue:
-        sink.progress.post(edge.target, ref->time, +1);
+        sink.progress.post(edge.target, b->time, +1);
         push_or_pend(edge.queues[0], edge.tokens[0], ref, edge.consumers[0], sink);
         break;
       case output_edge::kind::routed: {
-        {
-          batch_ref_guard guard(ref, owned);
-          try {
-            edge.router->route(*ref, *edge.route_pool, batch_size, edge.scratch);
-          } catch (...) {
-            for (auto*& s : edge.scratch)
-              if (s != nullptr) detail::release_batch(std::exchange(s, nullptr));
-            throw;
-          }
+        try {
+          edge.router->route(*ref.get(), *edge.route_pool, batch_size, edge.scratch);
+        } catch (...) {
+          for (auto*& s : edge.scratch)
+            if (s != nullptr) detail::release_batch(std::exchange(s, nullptr));
+          throw;
         }
+        ref.reset();
         for (std::size_t d = 0; d < edge.scratch.size(); ++d) {
-          detail::batch_base* part = std::exchange(edge.scratch[d], nullptr);
-          if (part == nullptr) continue;
-          sink.progress.post(edge.target, part->time, +1);
+          batch_ref_guard part(std::exchange(edge.scratch[d], nullptr), nullptr);
+          if (part.get() == nullptr) continue;
+          sink.progress.post(edge.target, part.get()->time, +1);
           push_or_pend(edge.queues[d], edge.tokens[d], part, edge.consumers[d], sink);
         }
         break;

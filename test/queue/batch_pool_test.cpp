@@ -33,7 +33,7 @@ TEST(BatchPool, AReleasedBatchComesBackEmptyWithItsCapacity) {
   EXPECT_EQ(b->time, 5u);
   EXPECT_GE(b->records.capacity(), 100u);
   b->records.assign(50, 7);
-  release_batch(b);  // another thread's path: through the shared queue
+  release_batch(b);  // another thread's path: the returned stack
   batch<int>* again = acquire_batch<int>(pool, 9, 10);
   EXPECT_EQ(again, b);
   EXPECT_TRUE(again->records.empty());
@@ -96,5 +96,68 @@ TEST(BatchPool, BatchesReleasedOnManyThreadsAllComeBack) {
       delete b;
     }
     EXPECT_EQ(back, std::set<batch_base*>(made.begin(), made.end()));
+  }
+}
+
+// The owner takes and uses batches while other threads return them: every batch is in exactly
+// one place at a time (taken by the owner, held by a releaser, or free), none is lost and none
+// comes back twice. The oracle is the set of batches made.
+TEST(BatchPool, OwnerTakesWhileOtherThreadsReturn) {
+  for (std::size_t i = 0; i < sw::testing::runs(10); ++i) {
+    const std::uint64_t seed = sw::testing::seed_for(i, 7300);
+    SCOPED_TRACE(sw::testing::seed_note(seed));
+    std::mt19937_64 rng(seed);
+    const std::size_t releasers = 1 + rng() % 3;
+    const std::size_t count = 16 + rng() % 64;
+    const std::size_t rounds = 2000 + rng() % 2000;
+    batch_pool pool;
+    std::vector<batch<int>*> made;
+    for (std::size_t k = 0; k < count; ++k) made.push_back(acquire_batch<int>(pool, k, 8));
+    for (batch<int>* b : made) release_batch(b, &pool);  // all free, on the owner's list
+    // Hand-off slots from the owner to the releasers (one producer, one consumer each).
+    std::vector<std::atomic<batch<int>*>> slots(releasers);
+    std::atomic<bool> done{false};
+    std::vector<std::thread> threads;
+    for (std::size_t t = 0; t < releasers; ++t)
+      threads.emplace_back([&, t] {
+        for (;;) {
+          batch<int>* b = slots[t].exchange(nullptr, std::memory_order_acquire);
+          if (b != nullptr) {
+            EXPECT_EQ(b->records.size(), 1u);
+            release_batch(b);  // not the owner: the returned stack
+          } else if (done.load(std::memory_order_acquire)) {
+            if (slots[t].load(std::memory_order_acquire) == nullptr) return;
+          } else {
+            std::this_thread::yield();
+          }
+        }
+      });
+    std::size_t handed = 0;
+    for (std::size_t r = 0; r < rounds; ++r) {
+      batch<int>* b = acquire_batch<int>(pool, r, 8);
+      EXPECT_TRUE(b->records.empty()) << "a batch came back without being reset";
+      b->records.push_back(static_cast<int>(r));
+      const std::size_t t = static_cast<std::size_t>(rng() % (releasers + 1));
+      batch<int>* expected = nullptr;
+      if (t < releasers && slots[t].compare_exchange_strong(expected, b, std::memory_order_release)) {
+        ++handed;
+      } else {
+        release_batch(b, &pool);  // the owner's own path
+      }
+    }
+    done.store(true, std::memory_order_release);
+    for (auto& th : threads) th.join();
+    std::set<batch_base*> back;
+    std::size_t fresh = 0;
+    while (batch_base* b = sw::detail::pool_take(pool)) {
+      EXPECT_TRUE(back.insert(b).second) << "a batch was free twice";
+      EXPECT_EQ(b->size(), 0u);
+      if (std::find(made.begin(), made.end(), b) == made.end()) ++fresh;
+      delete b;
+    }
+    // Batches made when the pool ran dry (every one handed out) are freed here too.
+    for (batch<int>* b : made) EXPECT_EQ(back.count(b), 1u) << "a batch was lost";
+    EXPECT_EQ(back.size(), made.size() + fresh);
+    EXPECT_GT(handed, 0u) << "no batch took the other threads' path";
   }
 }

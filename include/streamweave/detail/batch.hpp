@@ -37,6 +37,7 @@ struct batch_base {
   std::atomic<std::uint32_t> refs{1};
   streamweave::timestamp time = 0;
   batch_pool* pool = nullptr;  // where the batch returns; nullptr: deleted on release
+  batch_base* next_free = nullptr;  // the pool's free lists link through it while the batch is free
 };
 
 /// An allocator that default-initialises (leaves trivial values unwritten) on `resize`, so an

@@ -19,6 +19,7 @@
 /// never consumed is reported by `runtime::run` as a dangling stream, with its last operator's
 /// name. Thread safety: like the rest of graph building, single-threaded.
 #include <streamweave/detail/basic_operators.hpp>
+#include <streamweave/detail/local_copy.hpp>
 #include <streamweave/detail/node.hpp>
 #include <streamweave/graph/stream.hpp>
 
@@ -138,14 +139,18 @@ struct to_output {
 };
 
 /// Chain output into a callback sink, in the same loop.
+/// A small functor runs on a local copy per batch (see with_local_copy), so a pointer it holds
+/// stays in a register across the loop.
 template <class F>
 struct to_sink {
-  F f;
+  std::optional<F> f;  // always engaged
   std::string name;
   template <class Run>
   void run(activation&, timestamp, std::size_t, Run&& body) {
-    auto emit = [&](timestamp t, const auto& y) { guarded(name, [&] { call_with_time(f, t, y); }); };
-    body(emit);
+    with_local_copy(f, [&](F& local) {
+      auto emit = [&](timestamp t, const auto& y) { guarded(name, [&] { call_with_time(local, t, y); }); };
+      body(emit);
+    });
   }
 };
 
@@ -180,7 +185,7 @@ class generator_chain_body final : public node_body {
     const timestamp t = cap_.time();
     while (!act.blocked() && act.take_budget()) {
       bool exhausted = false;
-      with_local_generator([&](G& g) {
+      with_local_copy(g_, [&](G& g) {
         terminal_.run(act, t, limit, [&](auto& emit) {
           for (std::size_t made = 0; made < limit; ++made) {
             std::optional<T> next = guarded(source_name_, [&] { return g(); });
@@ -201,28 +206,7 @@ class generator_chain_body final : public node_body {
   }
 
  private:
-  /// Runs `f` on the generator copied into a local variable for one batch, then copies it
-  /// back. The local's address never escapes, so the compiler can keep its state in registers
-  /// while the loop stores records; a member could alias those stores and would be reloaded for
-  /// every record. Only small trivially copyable generators (a counter, a few indices) take
-  /// this path: copying them is free and cannot break pointers into themselves that a
-  /// generator with members like a string or an array could hold; all others run in place.
-  template <class F>
-  void with_local_generator(F&& f) {
-    if constexpr (std::is_trivially_copyable_v<G> && sizeof(G) <= 64) {
-      G local(std::move(*g_));
-      struct put_back {
-        std::optional<G>& slot;
-        G& g;
-        ~put_back() { slot.emplace(std::move(g)); }
-      } guard{g_, local};
-      f(local);
-    } else {
-      f(*g_);
-    }
-  }
-
-  std::optional<G> g_;  // always engaged
+  std::optional<G> g_;  // always engaged; run on a local copy per batch (with_local_copy)
   capability cap_;
   Stages stages_;
   Terminal terminal_;

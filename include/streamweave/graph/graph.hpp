@@ -65,8 +65,8 @@ class graph {
   /// instance (before the run) and returns that instance's generator (`std::optional<T>()`,
   /// nullopt when exhausted). Every record has time 0. Operators attached to it run with the
   /// same parallelism, instance `i` fed by source instance `i`. Returns a chain, as `source`.
-  /// A small trivially copyable generator (a few counters) may be copied between calls, so it
-  /// must not hold pointers into itself.
+  /// A small generator with trivial copy and destruction (a few counters) runs on a copy for
+  /// the length of a batch that is then copied back, so it must not hold pointers into itself.
   template <class Make, class G = std::invoke_result_t<Make&, std::size_t, std::size_t>,
             class T = typename std::decay_t<std::invoke_result_t<G&>>::value_type>
   [[nodiscard]] source_chain<T, Make> partitioned_source(std::string name, std::size_t instances, Make make_generator) {

@@ -197,7 +197,9 @@ class stream {
   }
 
   /// Sink: calls `f(const T&)` or `f(timestamp, const T&)` for every record. With parallel
-  /// instances, `f` is copied per instance and the copies run concurrently.
+  /// instances, `f` is copied per instance and the copies run concurrently. A small callable
+  /// with trivial copy and destruction (a pointer, a few counters) may run on a copy for the
+  /// length of a batch that is then copied back, so it must not hold pointers into itself.
   template <class F>
   void for_each(F f, std::string name = {}) const {
     add_sink(name, "for_each", true, frontier_interest_never(),
@@ -207,6 +209,7 @@ class stream {
   /// Sink with per-instance state: `builder(operator_setup&)` runs once per parallel instance
   /// and returns the callable `f(const T&)` or `f(timestamp, const T&)` that instance calls for
   /// each of its records (e.g. a partial sum in a slot indexed by `setup.instance_index()`).
+  /// The callable may be copied per batch, as for `for_each`.
   template <class Builder>
   void sink(std::string name, Builder builder) const {
     add_sink(name, "sink", true, frontier_interest_never(), [builder](const detail::instance_info& info) {
