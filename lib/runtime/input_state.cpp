@@ -1,4 +1,5 @@
 // Input handles: outside threads feeding a running graph (streamweave::detail::input_state).
+#include "input/process_barrier.hpp"
 #include "logging/log.hpp"
 #include "runtime/execution_state.hpp"
 
@@ -7,6 +8,7 @@
 
 #include <algorithm>
 #include <string>
+#include <thread>
 
 namespace streamweave::detail {
 
@@ -17,8 +19,47 @@ input_state::~input_state() {
   if (staging_ != nullptr) release_batch(staging_);
 }
 
+std::uint64_t input_state::next_thread_token() noexcept {
+  static std::atomic<std::uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
+void input_state::offer_bias(const std::unique_lock<std::mutex>& lock) noexcept {
+  STREAMWEAVE_ASSERT(lock.owns_lock() && lock.mutex() == &mutex_, "input_state::offer_bias without the input's lock");
+  const std::uint64_t me = this_thread_token();
+  if (last_sender_ != 0 && last_sender_ != me) bias_disabled_ = true;  // a second sending thread
+  last_sender_ = me;
+  if (bias_disabled_ || bias_owner_.load(std::memory_order_relaxed) == me || !may_send() ||
+      !internal::process_barrier_available())
+    return;
+  // No other owner can exist here: lock() revoked it. The owner reads this with a relaxed load
+  // on its own thread, so no ordering is needed.
+  bias_owner_.store(me, std::memory_order_relaxed);
+}
+
+void input_state::revoke_bias() noexcept {
+  bias_owner_.store(0, std::memory_order_relaxed);
+  // Pairs with the compiler fence in enter_biased: after this, either the owner's store of
+  // owner_appending_ = true is visible below, or its re-read of bias_owner_ sees 0.
+  internal::process_barrier();
+  for (unsigned spins = 0; owner_appending_.load(std::memory_order_acquire); ++spins)
+    if (spins > 64) std::this_thread::yield();  // the owner was preempted inside its append
+}
+
+void input_state::drop_bias() noexcept {
+  const std::uint64_t owner = bias_owner_.load(std::memory_order_relaxed);
+  if (owner == 0) return;
+  if (owner == this_thread_token())
+    bias_owner_.store(0, std::memory_order_relaxed);  // the owner itself: not appending now
+  else
+    revoke_bias();
+}
+
 void input_state::bind(const std::unique_lock<std::mutex>& lock, internal::input_binding& b) noexcept {
   STREAMWEAVE_ASSERT(lock.owns_lock() && lock.mutex() == &mutex_, "input_state::bind without the input's lock");
+  drop_bias();
+  last_sender_ = 0;
+  bias_disabled_ = false;
   binding_ = &b;
   batch_size_ = b.exec->config().batch_size;
   // A quarter of the queue's byte budget, so that several staged batches fit in a queue and
@@ -29,6 +70,7 @@ void input_state::bind(const std::unique_lock<std::mutex>& lock, internal::input
 
 void input_state::unbind(const std::unique_lock<std::mutex>& lock) noexcept {
   STREAMWEAVE_ASSERT(lock.owns_lock() && lock.mutex() == &mutex_, "input_state::unbind without the input's lock");
+  drop_bias();
   binding_ = nullptr;
   run_over_ = true;
   batch_size_ = unbound_batch_size;
@@ -143,6 +185,7 @@ void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
 
 void input_state::close(std::unique_lock<std::mutex>& lock) noexcept {
   if (closed_) return;
+  drop_bias();  // the owner's own close too: no append may follow
   closed_ = true;  // from here on, advance_to and send on any copy throw usage_error
   if (binding_ == nullptr) return;
   const bool live = !cancelled.load(std::memory_order_acquire);

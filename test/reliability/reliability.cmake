@@ -11,3 +11,4 @@ streamweave_add_gtest(NAME reliability_fault_dag_test SOURCES reliability/fault_
 streamweave_add_gtest(NAME reliability_input_stress_test SOURCES reliability/input_stress_test.cpp LABELS unit concurrency TIMEOUT 900)
 streamweave_add_gtest(NAME reliability_misuse_test SOURCES reliability/misuse_test.cpp LABELS unit concurrency TIMEOUT 300)
 streamweave_add_gtest(NAME reliability_input_writer_test SOURCES reliability/input_writer_test.cpp LABELS unit concurrency TIMEOUT 300)
+streamweave_add_gtest(NAME reliability_input_bias_test SOURCES reliability/input_bias_test.cpp LABELS unit concurrency TIMEOUT 300)

@@ -9,6 +9,18 @@
 /// waits, so other threads' calls interleave there; every change of the input's time or state
 /// happens under the lock *before* such a wait, which is what makes concurrent calls on copies
 /// linearizable (docs/architecture.md, "Input handles and threads").
+///
+/// Biased sending: the one thread that sends to an input may append records to the staging
+/// batch without the mutex (`enter_biased` .. `leave_biased`, used by `input_handle::send`).
+/// The bias is granted under the mutex by `offer_bias` to a sending thread, and every other
+/// holder of the mutex revokes it (`lock()`) before it touches the staging batch or the state
+/// that the biased path reads. Revocation is an asymmetric Dekker handshake: the owner stores
+/// `owner_appending_` and re-reads `bias_owner_` with only a compiler fence between them; the
+/// revoker clears `bias_owner_`, runs a process-wide memory barrier (Linux `membarrier`), and
+/// then waits until `owner_appending_` is false (acquire, pairing with the owner's release).
+/// Either the revoker sees the owner appending and waits for it, or the owner sees the bias
+/// gone and takes the mutex. Where `membarrier` is unavailable, no bias is granted. Once a
+/// second thread sends, biasing stops for the input: every send takes the mutex.
 #include <streamweave/detail/batch.hpp>
 #include <streamweave/progress/timestamp.hpp>
 
@@ -37,7 +49,42 @@ class input_state {
 
   /// Takes the input's lock. The mutex itself stays private: every caller holds it through
   /// this lock, which the waiting calls below release while they wait.
-  [[nodiscard]] std::unique_lock<std::mutex> lock() { return std::unique_lock<std::mutex>(mutex_); }
+  /// Revokes another thread's bias first (see above), so the holder may touch everything.
+  [[nodiscard]] std::unique_lock<std::mutex> lock() {
+    std::unique_lock<std::mutex> l(mutex_);
+    const std::uint64_t owner = bias_owner_.load(std::memory_order_relaxed);
+    if (owner != 0 && owner != this_thread_token()) revoke_bias();
+    return l;
+  }
+  /// Takes the lock without revoking: only for reading what the bias owner changes under the
+  /// mutex itself (the time), never the staging batch.
+  [[nodiscard]] std::unique_lock<std::mutex> lock_for_reading() const {
+    return std::unique_lock<std::mutex>(mutex_);
+  }
+
+  /// A number unique to the calling thread for the life of the process (never reused).
+  static std::uint64_t this_thread_token() noexcept {
+    thread_local std::uint64_t token = 0;  // constant-initialised: no TLS guard on this path
+    if (token == 0) [[unlikely]]
+      token = next_thread_token();
+    return token;
+  }
+  /// The biased path's entry, lock-free: true when the calling thread holds the bias; it may
+  /// then append to the staging batch (nothing else) until `leave_biased`. False: take `lock()`.
+  bool enter_biased() noexcept {
+    const std::uint64_t me = this_thread_token();
+    if (bias_owner_.load(std::memory_order_relaxed) != me) return false;
+    owner_appending_.store(true, std::memory_order_relaxed);
+    std::atomic_signal_fence(std::memory_order_seq_cst);  // the revoker's membarrier supplies the CPU fence
+    if (bias_owner_.load(std::memory_order_relaxed) == me) return true;
+    owner_appending_.store(false, std::memory_order_release);
+    return false;
+  }
+  /// Ends what `enter_biased` began: publishes the appends to a revoker (release).
+  void leave_biased() noexcept { owner_appending_.store(false, std::memory_order_release); }
+  /// Under the lock, after a send by the calling thread: grants it the bias when the input may
+  /// send, no other thread has sent on it, and the platform has `membarrier`.
+  void offer_bias(const std::unique_lock<std::mutex>& lock) noexcept;
 
   /// Throws `usage_error` after close or before the run, `cancelled_error` after cancellation.
   /// Inline for the per-record path; the errors are built out of line.
@@ -107,10 +154,19 @@ class input_state {
 
  private:
   void hand_over_staging();
+  static std::uint64_t next_thread_token() noexcept;
+  /// Takes the bias from its owner (another thread): returns once the owner cannot append.
+  void revoke_bias() noexcept;
+  /// Ends any bias, the caller's own included (close, bind, unbind).
+  void drop_bias() noexcept;
   /// Throws the error `check_can_send` found, naming `op`, with `detail` appended.
   [[noreturn]] void refuse(const char* op, const std::string& detail = {}) const;
 
-  std::mutex mutex_;
+  mutable std::mutex mutex_;
+  std::atomic<std::uint64_t> bias_owner_{0};   // thread token, 0 = none; written under mutex_
+  std::atomic<bool> owner_appending_{false};   // written by the bias owner only
+  std::uint64_t last_sender_ = 0;              // guarded by mutex_: thread of the last slow-path send
+  bool bias_disabled_ = false;                 // guarded by mutex_: a second thread has sent
   internal::input_binding* binding_ = nullptr;  // guarded by mutex_
   bool run_over_ = false;                        // guarded by mutex_
   std::size_t batch_size_ = unbound_batch_size;  // guarded by mutex_; from the bound run

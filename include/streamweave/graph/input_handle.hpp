@@ -18,8 +18,9 @@
 /// one input are serialised, and each takes effect atomically at one point: a record is
 /// stamped with the time `time()` returns at that point, and `advance_to` and `close` change
 /// the time or end the input *before* they wait for queue space, so a call that blocks never
-/// applies a stale decision when it resumes. See docs/architecture.md, "Input handles and
-/// threads", for the full contract.
+/// applies a stale decision when it resumes. While only one thread sends, its `send` takes no
+/// lock per record (the input is biased to it; other threads' calls revoke that first). See
+/// docs/architecture.md, "Input handles and threads", for the full contract.
 /// Errors: `usage_error` (naming the input) for send after close, send before `runtime::run`,
 /// `advance_to` going backwards or beyond `max_timestamp`.
 #include <streamweave/detail/batch.hpp>
@@ -129,10 +130,8 @@ class input_handle {
   /// Sends one record at the current time; blocks while the graph is back-pressured. If moving
   /// the record into the batch throws, nothing is sent.
   void send(T record) {
-    auto lock = state_->lock();
-    state_->check_can_send("send");
-    stage(std::move(record));
-    if (staging_full()) state_->flush(lock, true);
+    if (append_biased(record)) return;
+    send_locked(std::move(record));
   }
 
   /// Sends copies of `records`, all at the current time, as (part of) batches; blocks like
@@ -144,7 +143,10 @@ class input_handle {
     if (records.empty()) return;
     detail::staged_append<T> append(*state_);
     for (const T& r : records) append.append(r);
-    if (append.commit()) state_->wait_for_space(lock);
+    if (append.commit())
+      state_->wait_for_space(lock);
+    else
+      state_->offer_bias(lock);  // counts this thread as a sender (a second one ends biasing)
   }
   void send(const std::vector<T>& records) { send(std::span<const T>(records)); }
 
@@ -157,7 +159,10 @@ class input_handle {
     if (state_->backpressured()) return false;
     if (staging_full() && !state_->flush(lock, false)) return false;
     stage(std::move(record));
-    if (staging_full()) state_->flush(lock, false);
+    if (staging_full())
+      state_->flush(lock, false);
+    else
+      state_->offer_bias(lock);
     return true;
   }
 
@@ -183,7 +188,7 @@ class input_handle {
 
   /// The input's current time.
   timestamp time() const {
-    const auto lock = state_->lock();
+    const auto lock = state_->lock_for_reading();  // the time changes only under the mutex
     return state_->time();
   }
   const std::string& name() const noexcept { return state_->name(); }
@@ -203,6 +208,38 @@ class input_handle {
     // The staging batch is always a batch<T>: no virtual call on the per-record path.
     return static_cast<const detail::batch<T>*>(b)->records.size() >= state_->batch_size() ||
            (limit != 0 && state_->staged_bytes() >= limit);
+  }
+  /// `send` under the lock. Kept out of line so that `send`'s biased path stays small enough
+  /// to inline into the caller's loop.
+#if defined(__GNUC__)
+  [[gnu::noinline]]
+#endif
+  void send_locked(T record) {
+    auto lock = state_->lock();
+    state_->check_can_send("send");
+    stage(std::move(record));
+    if (staging_full())
+      state_->flush(lock, true);
+    else
+      state_->offer_bias(lock);
+  }
+  /// The lock-free path of `send` for the input's bias owner (input_state.hpp, "Biased
+  /// sending"): appends to the staging batch when that leaves it short of full and records are
+  /// not measured in bytes. Returns false, with `record` untouched, when `send` must take the
+  /// lock. If the move throws, `push_back`'s strong guarantee leaves the batch as it was.
+  bool append_biased(T& record) {
+    detail::input_state& s = *state_;
+    if (!s.enter_biased()) return false;
+    struct leave {
+      detail::input_state& s;
+      ~leave() { s.leave_biased(); }
+    } guard{s};
+    detail::batch_base* b = s.staging();
+    if (b == nullptr || s.batch_bytes() != 0 || s.cancelled.load(std::memory_order_acquire)) return false;
+    auto& records = static_cast<detail::batch<T>*>(b)->records;
+    if (records.size() + 1 >= s.batch_size()) return false;
+    records.push_back(std::move(record));
+    return true;
   }
   void stage(T record) {
     auto*& staging = state_->staging();
