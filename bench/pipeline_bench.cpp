@@ -7,7 +7,8 @@
 //   - W1q, StreamWeaveQueued: three nodes joined by edge queues (source | map+filter | sum), as
 //     the hand-written three-stage pipelines RawSpsc (one thread per stage) and
 //     TbbParallelPipeline (serial source and sum, its map+filter stage parallel over 2 tokens per
-//     thread), at the same batch size.
+//     thread), at the same batch size. TbbSerialPipeline is the same TBB pipeline with its
+//     map+filter stage serial_in_order: the same topology as W1q, one instance per stage.
 // FusedLoop (one thread) and the TBB flow graphs are further references. Reports
 // items_per_second, and allocs_per_batch for StreamWeave (heap allocations in the middle half of
 // the run, counted by a replaced operator new).
@@ -186,8 +187,11 @@ void BM_Pipeline_RawSpsc(benchmark::State& state) {
 }
 BENCHMARK(BM_Pipeline_RawSpsc)->Arg(256)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-// ---- TbbParallelPipeline: one token = one batch ---------------------------------------------
-void BM_Pipeline_TbbParallelPipeline(benchmark::State& state) {
+// ---- TBB parallel_pipeline: one token = one batch ---------------------------------------------
+// `middle` is the map+filter stage's mode: `parallel` lets TBB run it on every core at once (a
+// topology W1q's single map node does not have); `serial_in_order` is the same three serial
+// stages as W1q and RawSpsc.
+void run_tbb_pipeline(benchmark::State& state, tbb::filter_mode middle) {
   const std::uint64_t n = swb::records(full_n);
   const auto b = static_cast<std::uint64_t>(state.range(0));
   const std::size_t tokens = 2 * swb::hardware_threads();
@@ -211,7 +215,7 @@ void BM_Pipeline_TbbParallelPipeline(benchmark::State& state) {
                                              for (std::size_t k = 0; next < end; ++k, ++next) t->data[k] = next;
                                              return t;
                                            }) &
-            tbb::make_filter<raw_batch*, raw_batch*>(tbb::filter_mode::parallel,
+            tbb::make_filter<raw_batch*, raw_batch*>(middle,
                                                      [](raw_batch* t) {
                                                        std::size_t kept = 0;
                                                        for (std::size_t k = 0; k < t->size; ++k) {
@@ -229,7 +233,12 @@ void BM_Pipeline_TbbParallelPipeline(benchmark::State& state) {
   }
   finish(state, n);
 }
+
+void BM_Pipeline_TbbParallelPipeline(benchmark::State& state) { run_tbb_pipeline(state, tbb::filter_mode::parallel); }
 BENCHMARK(BM_Pipeline_TbbParallelPipeline)->Arg(256)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Pipeline_TbbSerialPipeline(benchmark::State& state) { run_tbb_pipeline(state, tbb::filter_mode::serial_in_order); }
+BENCHMARK(BM_Pipeline_TbbSerialPipeline)->Arg(256)->Arg(1024)->Arg(4096)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 // ---- TBB flow graph, one message per record (a smaller N: about 5 M records/s) --------------
 void BM_Pipeline_TbbFlowGraphRecord(benchmark::State& state) {
