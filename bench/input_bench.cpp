@@ -10,6 +10,9 @@
 //     a sink (no map), each burst handed over at once (`flush()` / a partial batch); each record
 //     carries its send time and the sink records send-to-sink latency: p50_us, p99_us, and the
 //     CPU cores used (cpu_cores: the hand-written worker spins, the runtime's workers sleep).
+//     StreamWeaveIdleSpin is StreamWeave with `runtime_options::idle_spin` = 50 us, longer than
+//     the spacing of the bursts, so an idle worker waits for the next one as the hand-written
+//     worker does, and runs it without a wake-up; compare cpu_cores too.
 #include <streamweave/streamweave.hpp>
 
 #include "bench_support.hpp"
@@ -18,6 +21,7 @@
 #include <benchmark/benchmark.h>
 #include <readerwriterqueue/readerwriterqueue.h>
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <thread>
@@ -201,8 +205,8 @@ void BM_InputLatency_RawSpscHandoff(benchmark::State& state) {
 }
 BENCHMARK(BM_InputLatency_RawSpscHandoff)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_InputLatency_StreamWeave(benchmark::State& state) {
-  sw::runtime rt(input_options());
+void input_latency(benchmark::State& state, const sw::runtime_options& options) {
+  sw::runtime rt(options);
   for (auto _ : state) {
     std::vector<double> lat(bursts() * burst, 0.0);
     std::size_t seen = 0;  // the sink's only (one instance)
@@ -219,7 +223,16 @@ void BM_InputLatency_StreamWeave(benchmark::State& state) {
     report_latency(state, lat, seen, cores);
   }
 }
+
+void BM_InputLatency_StreamWeave(benchmark::State& state) { input_latency(state, input_options()); }
 BENCHMARK(BM_InputLatency_StreamWeave)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_InputLatency_StreamWeaveIdleSpin(benchmark::State& state) {
+  sw::runtime_options o = input_options();
+  o.idle_spin = std::chrono::microseconds(50);
+  input_latency(state, o);
+}
+BENCHMARK(BM_InputLatency_StreamWeaveIdleSpin)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -66,6 +66,8 @@ class execution_state final : private progress_listener {
   /// Counts a task that a scheduler runs outside `submit` (a scheduler thread of its own); it
   /// ends with `task_done`.
   void task_started() noexcept { tasks_.fetch_add(1, std::memory_order_seq_cst); }
+  /// See `scheduler::take_next_after_idle`.
+  unit* take_next_after_idle() noexcept { return scheduler_->take_next_after_idle(); }
   /// Ends a task; the last one lets `wait_until_finished` return.
   void task_done() noexcept;
   const runtime_config& config() const noexcept { return config_; }

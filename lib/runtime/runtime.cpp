@@ -35,6 +35,9 @@ void validate_run_options(const runtime_options& o) {
     if (value == 0) throw usage_error(std::string("runtime_options: ") + option + " = 0 cannot work (at least 1)");
   check_at_most(o.batch_size, runtime_options::max_batch_size, "batch_size");
   check_at_most(o.queue_capacity, runtime_options::max_queue_capacity, "queue_capacity");
+  if (o.idle_spin.count() < 0 || o.idle_spin > runtime_options::max_idle_spin)
+    throw usage_error("runtime_options: idle_spin = " + std::to_string(o.idle_spin.count()) +
+                      " us cannot work (0 to " + std::to_string(runtime_options::max_idle_spin.count()) + " us)");
 }
 
 }  // namespace
@@ -67,7 +70,8 @@ execution runtime::run(graph& g) {
   if (state->started.exchange(true))  // one winner, also among threads racing to run one graph
     throw graph_error("graph '" + state->name + "' was already run; build a new graph to run again");
   internal::runtime_config config{impl_->options.batch_size, impl_->options.queue_capacity,
-                                  impl_->options.activation_budget, impl_->options.queue_bytes};
+                                  impl_->options.activation_budget, impl_->options.queue_bytes,
+                                  impl_->options.idle_spin};
   const internal::scheduler_factory make_scheduler = internal::choose_scheduler(impl_->options, *impl_->arena);
   std::shared_ptr<internal::execution_state> exec;
   try {

@@ -2,6 +2,7 @@
 /// \file
 /// `runtime_config`: the options one run uses, taken from `runtime_options` (already checked
 /// against their limits) when `runtime::run` starts it.
+#include <chrono>
 #include <cstddef>
 
 namespace streamweave::internal {
@@ -11,6 +12,7 @@ struct runtime_config {
   std::size_t queue_capacity = 64;
   std::size_t activation_budget = 16;
   std::size_t queue_bytes = 0;  // byte budget per edge queue; 0: none
+  std::chrono::microseconds idle_spin{0};  // how long an idle worker waits for the next unit
 };
 
 }  // namespace streamweave::internal

@@ -13,6 +13,8 @@
 ///    returns the gate the input's calls go through (input/input_gate.hpp);
 ///  - `launch` once, after the initial units were submitted;
 ///  - `submit` for every scheduled unit (`unit::schedule`), from any thread;
+///  - `take_next_after_idle` from a task's thread when the unit it ran went idle, before the
+///    task ends (`unit::run`);
 ///  - `on_published` after a progress source published updates, on the publishing thread (a
 ///    hot path: once per activation that changed counts; it must be cheap and never block);
 ///  - `on_waits_for_outside` from a unit's running thread, when its body asked for a waker for
@@ -38,6 +40,11 @@ class scheduler {
   /// Runs `u.run()` soon, which ends with `execution_state::task_done`. Returns false when
   /// nothing will run it any more (the caller then counts the task done). Never blocks.
   virtual bool submit(unit& u) noexcept = 0;
+  /// Called on a task's thread when the unit it ran went idle, before the task counts itself
+  /// done (so the execution and this scheduler are alive meanwhile). May wait a while for
+  /// another submission; returns a unit that was submitted (and counted as a task) which this
+  /// thread runs next in the same task, or null. By default: null at once.
+  virtual unit* take_next_after_idle() noexcept { return nullptr; }
   /// Input `input` (its runtime side `binding`) is bound at `time`, already `closed` or not.
   /// Returns the gate its calls go through: by default the direct one.
   virtual std::unique_ptr<input_gate> bind_input(std::size_t /*input*/, input_binding& binding, timestamp /*time*/,

@@ -76,6 +76,19 @@ bool unit::activate_once() noexcept {
 }
 
 void unit::run() noexcept {
+  // One task: this unit's rounds, then, when it went idle, any unit the scheduler hands this
+  // thread meanwhile (runtime_options::idle_spin), each counted as its own task. A loop, not a
+  // call from run_rounds, so a long chain of hand-offs does not grow the stack.
+  unit* u = this;
+  while (u != nullptr) {
+    execution_state* const e = u->exec;
+    unit* const next = u->run_rounds() ? e->take_next_after_idle() : nullptr;
+    e->task_done();  // `next`, if any, still counts as a task: the execution outlives this line
+    u = next;
+  }
+}
+
+bool unit::run_rounds() noexcept {
   // A unit that still has work, or was woken while it ran, runs again right here, up to
   // `inline_rounds` activations per task: it stays on this thread (its state stays in this
   // core's cache) and saves a trip through the arena's queue. After that it goes to the back
@@ -92,15 +105,14 @@ void unit::run() noexcept {
     exec->run_tracker();
     if (!more) {
       int expected = running;
-      if (state_.compare_exchange_strong(expected, idle, std::memory_order_acq_rel)) break;
+      if (state_.compare_exchange_strong(expected, idle, std::memory_order_acq_rel)) return true;
       // schedule() was called while we ran: run again.
     }
     if (round < inline_rounds) continue;
     state_.store(scheduled, std::memory_order_release);
     exec->submit(*this);
-    break;
+    return false;
   }
-  exec->task_done();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -86,7 +86,9 @@ class unit final : public producer_waker {
 
   /// Makes sure the unit runs (again) soon. Thread safety: any thread.
   void schedule() noexcept;
-  /// Runs the unit (one or more activations); called by the scheduler only.
+  /// Runs the unit (one or more activations), then any unit the scheduler hands this thread
+  /// when it went idle (`scheduler::take_next_after_idle`); ends each with `task_done`. Called
+  /// by the scheduler only.
   void run() noexcept;
 
   void wake() noexcept override { schedule(); }
@@ -97,6 +99,9 @@ class unit final : public producer_waker {
  private:
   /// One activation: returns true when more work is ready now.
   bool activate_once() noexcept;
+  /// This unit's rounds of one task: true when it went idle, false when it queued itself again
+  /// (more work after `inline_rounds`; the thread then waits for nothing, since work is queued).
+  bool run_rounds() noexcept;
   // idle -> scheduled -> running -> idle; running + schedule() -> running_again.
   enum : int { idle = 0, scheduled = 1, running = 2, running_again = 3 };
   std::atomic<int> state_{idle};

@@ -12,3 +12,4 @@ streamweave_add_gtest(NAME reliability_input_stress_test SOURCES reliability/inp
 streamweave_add_gtest(NAME reliability_misuse_test SOURCES reliability/misuse_test.cpp LABELS unit concurrency TIMEOUT 300)
 streamweave_add_gtest(NAME reliability_input_writer_test SOURCES reliability/input_writer_test.cpp LABELS unit concurrency TIMEOUT 300)
 streamweave_add_gtest(NAME reliability_input_bias_test SOURCES reliability/input_bias_test.cpp LABELS unit concurrency TIMEOUT 300)
+streamweave_add_gtest(NAME reliability_idle_spin_test SOURCES reliability/idle_spin_test.cpp LABELS unit concurrency TIMEOUT 300)

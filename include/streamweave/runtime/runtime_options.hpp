@@ -2,6 +2,7 @@
 /// \file
 /// Settings of a `runtime`. Values that cannot work are rejected with `usage_error` naming the
 /// option and its limit: `threads` by the `runtime` constructor, the others by `runtime::run`.
+#include <chrono>
 #include <cstddef>
 
 namespace streamweave {
@@ -11,6 +12,7 @@ struct runtime_options {
   static constexpr std::size_t max_threads = 4096;
   static constexpr std::size_t max_batch_size = std::size_t{1} << 24;
   static constexpr std::size_t max_queue_capacity = std::size_t{1} << 20;
+  static constexpr std::chrono::microseconds max_idle_spin{1'000'000};
 
   /// Worker threads of the runtime's own oneTBB arena; 0 = the machine's hardware concurrency.
   /// Ignored when the host passes its own arena. At most `max_threads`.
@@ -41,6 +43,15 @@ struct runtime_options {
   /// large records, set it together with a `batch_size` whose batches fit the budget
   /// (docs/architecture.md, "Bounding memory").
   std::size_t queue_bytes = 0;
+  /// How long a worker that ran out of work keeps its core, waiting for the next operator
+  /// instance to be scheduled, before it hands its thread back to oneTBB (which may put it to
+  /// sleep); 0 (the default) = never. One worker at a time waits; a unit scheduled meanwhile
+  /// runs on it at once, without a trip through the arena and a sleeping thread's wake-up.
+  /// This trades CPU for latency: with bursts of input spaced less than `idle_spin` apart, one
+  /// core stays busy. A wait ends early when the run completes, fails or is cancelled, and
+  /// when other units of the run are queued. 0 to `max_idle_spin`; ignored in deterministic
+  /// mode (docs/architecture.md, "Idle spinning").
+  std::chrono::microseconds idle_spin{0};
 };
 
 }  // namespace streamweave
