@@ -21,3 +21,4 @@ streamweave_add_gtest(NAME runtime_assert_test SOURCES runtime/assert_test.cpp L
 include(${CMAKE_CURRENT_LIST_DIR}/headers/headers.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/scheduler/scheduler.cmake)
 include(${CMAKE_CURRENT_LIST_DIR}/nexmark/nexmark.cmake)
+include(${CMAKE_CURRENT_LIST_DIR}/observe/observe.cmake)

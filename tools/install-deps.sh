@@ -16,6 +16,8 @@ packages=(
   libbenchmark-dev
   ccache
   python3-matplotlib
+  python3-prometheus-client  # the Prometheus exporter test parses with its parser
+  graphviz          # the DOT exporter test renders with dot -Tsvg
   dpkg-dev          # dpkg-source, for tools/build-tsan-tbb.sh
   clang             # the fuzz preset (tools/fuzz)
   libclang-rt-dev   # libFuzzer and clang's sanitizer runtimes

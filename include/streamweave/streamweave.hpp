@@ -9,6 +9,10 @@
 #include <streamweave/logging/logger.hpp>
 #include <streamweave/loop/loop_scope.hpp>
 #include <streamweave/loop/loop_time.hpp>
+#include <streamweave/observe/dot.hpp>
+#include <streamweave/observe/exporters.hpp>
+#include <streamweave/observe/latency_histogram.hpp>
+#include <streamweave/observe/metrics.hpp>
 #include <streamweave/operators/generic.hpp>
 #include <streamweave/progress/antichain.hpp>
 #include <streamweave/progress/capability.hpp>

@@ -88,6 +88,7 @@ void progress_hub::on_location_changed(progress::location_id loc) noexcept {
   for (std::size_t index : probes_by_location_[loc]) {
     timestamp value = detail::empty_frontier;
     for (auto w : probes_[index].watch) value = std::min(value, frontiers_[w].load(std::memory_order_relaxed));
+    listener_.on_probe_frontier(index, value);  // first: a waiter that sees `value` sees its effects
     probes_[index].state->publish(value);
   }
 }

@@ -43,6 +43,8 @@ class progress_listener {
   virtual void on_input_frontier_moved(std::size_t node) noexcept = 0;
   /// No pointstamp is left anywhere: the dataflow is complete.
   virtual void on_drained() noexcept = 0;
+  /// Probe `probe` (its index in the order of `add_probe`) is about to publish frontier `f`.
+  virtual void on_probe_frontier(std::size_t probe, timestamp f) noexcept = 0;
 
  protected:
   ~progress_listener() = default;

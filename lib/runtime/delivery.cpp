@@ -66,6 +66,7 @@ void deliver(output_port_runtime& port, detail::batch_base* b, std::size_t batch
       case output_edge::kind::fused: {
         instance_runtime* previous = via->current;
         via->current = edge.fused_consumer;
+        edge.fused_consumer->count_in(*ref.get());
         detail::activation act(*edge.fused_consumer);
         edge.fused_consumer->body->on_batch(act, edge.fused_port, *ref.get());
         via->current = previous;

@@ -30,8 +30,10 @@ execution_state::execution_state(std::shared_ptr<detail::graph_state> graph, run
 }
 
 void execution_state::start() {
+  started_ns_ = unit_counters::now_ns();
   // Initial capabilities of operators and inputs, applied before anything runs. Once an input
   // is bound, its sender may publish and request tracker runs, which combine into later rounds.
+  epoch_latency_.start(wired_.inputs.size(), graph_->probes.size());
   const bool nothing_to_do = wired_.progress->start([&](auto&& add) {
     for (auto& u : wired_.units) {
       for (const auto& up : u->progress.updates()) add(up.location, up.time, up.delta);
@@ -41,6 +43,7 @@ void execution_state::start() {
       auto& state = *wired_.input_states[i];
       const auto lock = state.lock();  // time and closed are read and the binding set atomically
       if (!state.closed()) add(wired_.inputs[i]->location, state.time(), +1);
+      epoch_latency_.set_initial_time(i, state.closed() ? detail::empty_frontier : state.time());
       wired_.inputs[i]->gate = scheduler_->bind_input(i, *wired_.inputs[i], state.time(), state.closed());
       state.bind(lock, *wired_.inputs[i]);
     }
@@ -102,8 +105,21 @@ void execution_state::on_input_frontier_moved(std::size_t node) noexcept {
 
 void execution_state::on_drained() noexcept { complete(); }
 
+void execution_state::on_probe_frontier(std::size_t probe, timestamp f) noexcept {
+  if (!config_.metrics) return;
+  try {
+    epoch_latency_.on_probe_frontier(probe, f, unit_counters::now_ns());
+  } catch (...) {
+    // std::mutex::lock failing (system error): this sample is lost, nothing else.
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // lifecycle
+
+void execution_state::mark_ended() noexcept {
+  if (ended_ns_.load(std::memory_order_relaxed) == 0) ended_ns_.store(unit_counters::now_ns(), std::memory_order_relaxed);
+}
 
 void execution_state::submit(unit& u) noexcept {
   task_started();
@@ -130,6 +146,7 @@ void execution_state::complete() noexcept {
     std::lock_guard lock(mutex_);
     if (finished_) return;  // cancelled or failed first
     finished_ = true;
+    mark_ended();
     completed_.store(true, std::memory_order_release);
     finished_cv_.notify_all();
   }
@@ -188,6 +205,7 @@ void execution_state::fail(const std::string& node_name, std::exception_ptr erro
     if (!error_) error_ = wrapped;
     completed_.store(false, std::memory_order_release);
     finished_ = true;
+    mark_ended();
     finished_cv_.notify_all();
   }
   log::error("graph '{}': operator '{}' failed; stopping the run", graph_->name, node);
@@ -203,6 +221,7 @@ void execution_state::cancel() noexcept {
     if (finished_) return;
     cancelled_by_user_ = true;
     finished_ = true;
+    mark_ended();
     finished_cv_.notify_all();
   }
   log::debug("graph '{}' cancelled", graph_->name);
@@ -212,8 +231,13 @@ void execution_state::cancel() noexcept {
 bool execution_state::wait_until_finished(std::chrono::nanoseconds timeout) const {
   const auto deadline = detail::deadline_after(timeout);
   std::unique_lock lock(mutex_);
-  return detail::wait_until(finished_cv_, lock, deadline,
-                            [&] { return finished_ && tasks_.load(std::memory_order_acquire) == 0; });
+  return detail::wait_until(finished_cv_, lock, deadline, [&] {
+    // Latched: a wake-up that reaches the ended run later (an output handle freeing room, a
+    // timer) may submit a task after this; done() and wait() stay true meanwhile (the
+    // destructor waits for every task).
+    if (finished_ && (settled_ || tasks_.load(std::memory_order_acquire) == 0)) settled_ = true;
+    return settled_;
+  });
 }
 
 void execution_state::wait_until_finished() const { wait_until_finished(std::chrono::nanoseconds::max()); }

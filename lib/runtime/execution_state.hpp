@@ -15,8 +15,10 @@
 /// ends exactly one way.
 #include <streamweave/detail/deadline.hpp>
 #include <streamweave/detail/node.hpp>
+#include <streamweave/observe/metrics.hpp>
 #include <streamweave/runtime/execution.hpp>
 
+#include "observe/epoch_latency.hpp"
 #include "progress/progress_hub.hpp"
 #include "runtime/runtime_config.hpp"
 #include "runtime/wiring.hpp"
@@ -78,6 +80,16 @@ class execution_state final : private progress_listener {
   detail::input_state& input_state(std::size_t i) const noexcept { return *wired_.input_states[i]; }
   std::size_t unit_count() const noexcept { return wired_.units.size(); }
   std::vector<queue_stats> stats() const;
+  /// The activity counters (lib/runtime/metrics_snapshot.cpp). Any thread.
+  metrics_snapshot metrics() const;
+  /// The run as DOT (lib/runtime/execution_dot.cpp). Any thread.
+  std::string to_dot() const;
+  /// Input `index` (its position in `inputs()`) moves to time `t`, the empty frontier when it
+  /// closes: a close event for the probes' epoch latency (lib/observe/epoch_latency.hpp).
+  /// Called by the sender holding the input's lock, before the input publishes the move.
+  void on_input_time(std::size_t index, timestamp t) {
+    if (config_.metrics) epoch_latency_.on_input_time(index, t, unit_counters::now_ns());
+  }
   /// The run's scheduler.
   internal::scheduler& scheduler() const noexcept { return *scheduler_; }
   /// Wall-clock wake-ups (`activation::wake_at`).
@@ -87,11 +99,14 @@ class execution_state final : private progress_listener {
   // progress_listener
   void on_input_frontier_moved(std::size_t node) noexcept override;
   void on_drained() noexcept override;
+  void on_probe_frontier(std::size_t probe, timestamp f) noexcept override;
   /// Records that nothing is left anywhere, unless the run already finished otherwise.
   void complete() noexcept;
   /// Stops activations, releases blocked senders, aborts probes, tells bodies. Idempotent.
   void stop_everything() noexcept;
   void detach_handles() noexcept;
+  /// Marks the end of the run's wall time for `metrics` (the first call counts). mutex_ held.
+  void mark_ended() noexcept;
 
   std::shared_ptr<detail::graph_state> graph_;
   runtime_config config_;
@@ -107,6 +122,10 @@ class execution_state final : private progress_listener {
   bool finished_ = false;              // guarded by mutex_
   std::exception_ptr error_;           // guarded by mutex_
   bool cancelled_by_user_ = false;     // guarded by mutex_
+  mutable bool settled_ = false;       // guarded by mutex_: finished with no task left, once
+  epoch_latency epoch_latency_;                // per probe (lib/observe/epoch_latency.hpp)
+  std::int64_t started_ns_ = 0;               // steady clock; set by start(), before any unit runs
+  std::atomic<std::int64_t> ended_ns_{0};      // 0 while running; written under mutex_, read by metrics()
   timer_service timers_;  // stopped first in the destructor: it schedules units
 
   // Last: destroyed first, joining its thread before anything it used goes.

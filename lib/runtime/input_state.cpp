@@ -7,6 +7,7 @@
 #include <streamweave/error.hpp>
 
 #include <algorithm>
+#include <chrono>
 #include <string>
 #include <thread>
 
@@ -128,6 +129,10 @@ bool input_state::backpressured() {
 
 void input_state::hand_over(batch_base* b) {
   b->time = time_;
+  if (binding_->exec->config().metrics) {  // the sender handing over is the counters' one writer
+    internal::add_owned(binding_->counters.records_sent, b->size());
+    internal::add_owned(binding_->counters.batches_sent, 1);
+  }
   binding_->gate->deliver(b);
 }
 
@@ -143,9 +148,14 @@ void input_state::wait_for_space(std::unique_lock<std::mutex>& lock) {
     if (binding_ == nullptr || cancelled.load(std::memory_order_acquire))
       throw cancelled_error("input '" + name_ + "': the run stopped while a send waited for space");
     if (binding_->gate->has_room()) return;
+    const auto waited_from = std::chrono::steady_clock::now();
     lock.unlock();
     space_generation.wait(seen, std::memory_order_acquire);
     lock.lock();
+    // Under the mutex again, so the senders that waited add one at a time.
+    if (binding_ != nullptr && binding_->exec->config().metrics)
+      internal::add_owned(binding_->counters.blocked_ns,
+                          static_cast<std::uint64_t>((std::chrono::steady_clock::now() - waited_from).count()));
   }
 }
 
@@ -178,6 +188,7 @@ void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
   // The new time takes effect here, under the mutex and before any wait: from now on every
   // copy's time() is `t` and every record sent is stamped `t`, while this call may still wait
   // for queue space below.
+  binding_->exec->on_input_time(binding_->index, t);  // stamped before the move is published
   binding_->gate->advance(time_, t);
   time_ = t;
   wait_for_space(lock);
@@ -195,6 +206,7 @@ void input_state::close(std::unique_lock<std::mutex>& lock) noexcept {
     // The exchange key function threw: the run is stopping and nothing downstream will read.
   }
   try {
+    binding_->exec->on_input_time(binding_->index, empty_frontier);
     binding_->gate->close(time_);
   } catch (...) {
     // Out of memory for one event or update: the input stays open and the run cannot complete.

@@ -71,7 +71,7 @@ execution runtime::run(graph& g) {
     throw graph_error("graph '" + state->name + "' was already run; build a new graph to run again");
   internal::runtime_config config{impl_->options.batch_size, impl_->options.queue_capacity,
                                   impl_->options.activation_budget, impl_->options.queue_bytes,
-                                  impl_->options.idle_spin};
+                                  impl_->options.idle_spin, impl_->options.metrics};
   const internal::scheduler_factory make_scheduler = internal::choose_scheduler(impl_->options, *impl_->arena);
   std::shared_ptr<internal::execution_state> exec;
   try {
@@ -121,5 +121,7 @@ bool execution::done() const { return state_->wait_until_finished(std::chrono::n
 bool execution::completed() const { return done() && state_->completed(); }
 
 std::vector<queue_stats> execution::stats() const { return state_->stats(); }
+
+metrics_snapshot execution::metrics() const { return state_->metrics(); }
 
 }  // namespace streamweave

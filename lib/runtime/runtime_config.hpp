@@ -13,6 +13,7 @@ struct runtime_config {
   std::size_t activation_budget = 16;
   std::size_t queue_bytes = 0;  // byte budget per edge queue; 0: none
   std::chrono::microseconds idle_spin{0};  // how long an idle worker waits for the next unit
+  bool metrics = true;  // keep the activity counters (execution::metrics)
 };
 
 }  // namespace streamweave::internal

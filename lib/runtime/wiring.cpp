@@ -105,6 +105,7 @@ struct wiring {
       for (std::size_t i = 0; i < spec.parallelism; ++i) {
         auto inst = std::make_unique<instance_runtime>();
         inst->exec = &exec;
+        inst->count_activity = config.metrics;
         inst->node = n;
         inst->index = i;
         inst->count = spec.parallelism;
@@ -150,6 +151,7 @@ struct wiring {
       for (auto& inst : out.instances[n]) {
         auto u = std::make_unique<unit>();
         u->exec = &exec;
+        u->count_activity = config.metrics;
         u->head = inst.get();
         u->members.push_back(inst.get());
         u->slot = static_cast<std::uint32_t>(out.units.size());

@@ -16,6 +16,7 @@ bool activation::process_inputs(node_body& body) {
       if (b == nullptr) continue;
       any = true;
       u.take_budget();
+      inst_->count_in(*b);
       u.count_consumed(inst_->input_locations[p], b->time);
       struct release_on_exit {
         batch_base* b;
@@ -38,6 +39,7 @@ const batch_base* activation::pop(std::size_t port) {
   batch_base* b = q->try_pop();
   if (b == nullptr) return nullptr;
   u.take_budget();
+  inst_->count_in(*b);
   u.count_consumed(inst_->input_locations[port], b->time);
   inst_->last_popped = b;
   return b;
@@ -53,6 +55,7 @@ timestamp activation::input_frontier(std::size_t port) const { return inst_->fro
 
 void activation::emit(std::size_t port, batch_base* b) {
   internal::unit& u = *inst_->owner;
+  if (inst_->count_activity) inst_->counters.count_out(b->size());
   internal::deliver(*inst_->outputs[port], b, inst_->exec->config().batch_size, u.outbox(), &u);
 }
 

@@ -50,6 +50,8 @@ bool unit::activate_once() noexcept {
   bool more = false;
   current = head;
   const running_buffer_scope in_activation(&progress);
+  const std::int64_t started = count_activity ? unit_counters::now_ns() : 0;
+  if (count_activity) counters.begin_activation(started);
   try {
     for (instance_runtime* m : members)
       for (std::size_t p = 0; p < m->input_locations.size(); ++p)
@@ -66,10 +68,12 @@ bool unit::activate_once() noexcept {
       wait_for_room(pending.front(), this);
     }
     exec->publish(slot, progress);
+    if (count_activity) counters.end_activation(started, unit_counters::now_ns(), output_waits());
   } catch (...) {
     for (instance_runtime* m : members)
       if (m->last_popped != nullptr) detail::release_batch(std::exchange(m->last_popped, nullptr));
     exec->fail(current->spec->name, std::current_exception());
+    if (count_activity) counters.end_activation(started, unit_counters::now_ns(), false);
     more = false;
   }
   return more;

@@ -15,6 +15,7 @@
 #include <streamweave/detail/progress_buffer.hpp>
 
 #include "input/input_gate.hpp"
+#include "observe/activity_counters.hpp"
 #include "queue/edge_queue.hpp"
 #include "runtime/delivery.hpp"
 
@@ -43,6 +44,14 @@ class instance_runtime {
   std::vector<timestamp> frontier_snapshot;
   std::vector<std::unique_ptr<output_port_runtime>> outputs;
   detail::batch_base* last_popped = nullptr;
+  /// `runtime_options::metrics`: count into `counters` (set before the run starts).
+  bool count_activity = false;
+  instance_counters counters;  // written by the running thread of `owner` (observe/activity_counters.hpp)
+
+  /// Counts `b` as received (a popped or fused batch). Running thread only.
+  void count_in(const detail::batch_base& b) noexcept {
+    if (count_activity) counters.count_in(b.size());
+  }
 };
 
 /// A scheduling unit: an operator instance plus the operators fused into it. It is one TBB
@@ -63,6 +72,9 @@ class unit final : public producer_waker {
   /// Deterministic runs only (scheduler thread): the body asked for a waker in its last
   /// activation, so it waits for an outside thread (an output handle's reader) to resume it.
   bool waits_for_outside = false;
+  /// `runtime_options::metrics`: time activations into `counters` (set before the run starts).
+  bool count_activity = false;
+  unit_counters counters;  // written by the running thread (observe/activity_counters.hpp)
 
   /// The back-pressure rule, in one place. `output_waits`: some output batch waits for queue
   /// space (the unit registered to be woken when there is room). `may_take`: the unit may take
@@ -141,6 +153,8 @@ struct input_binding final : producer_waker {
   // by the scheduler thread only.
   detail::progress_buffer progress;
   std::vector<pending_push> pending;
+  /// Written by the sender that hands a batch over (see `progress` above).
+  input_counters counters;
 };
 
 }  // namespace streamweave::internal

@@ -8,8 +8,10 @@
 /// `cancelled_error`, and `wait()` rethrows an `operator_error` naming the operator, with the
 /// original exception nested.
 ///
-/// Thread safety: `wait`, `wait_for`, `cancel`, `done`, `completed` and `stats` may be called from any
-/// thread, concurrently. Destroying a running execution cancels it and waits for its tasks.
+/// Thread safety: `wait`, `wait_for`, `cancel`, `done`, `completed`, `stats` and `metrics` may be
+/// called from any thread, concurrently. Destroying a running execution cancels it and waits for its tasks.
+#include <streamweave/observe/metrics.hpp>
+
 #include <chrono>
 #include <cstddef>
 #include <memory>
@@ -55,15 +57,28 @@ class execution {
   bool wait_for(std::chrono::nanoseconds timeout);
   /// Stops the run: no new activations start, blocked senders are released. Idempotent.
   void cancel() noexcept;
-  /// True when the run is over (completed, failed or cancelled) and no task is running.
+  /// True when the run is over (completed, failed or cancelled) and its tasks have finished.
+  /// Once true, and once `wait` or `wait_for` has returned true, it stays true: a wake-up that
+  /// reaches the ended run later (an output handle freeing room, say) may still start a task
+  /// of the runtime's own; the destructor waits for such tasks.
   bool done() const;
   /// True when the run completed normally.
   bool completed() const;
 
   /// The runtime's counters for every edge queue.
   std::vector<queue_stats> stats() const;
+  /// A snapshot of the run's activity counters, per operator instance and per input handle:
+  /// records and batches in and out, activations, busy, back-pressured and idle time, input
+  /// frontiers and queue depths; per probe, its frontier and epoch completion latency
+  /// (docs/observability.md). Cheap enough to call every second
+  /// while the run goes on; also valid after it ended (the times then stop at its end). It
+  /// never waits for the graph's threads: it takes each input handle's mutex and the epoch
+  /// latency log's mutex for a moment, and nothing else. Export it with `to_prometheus_text` or `to_json` (observe/exporters.hpp).
+  metrics_snapshot metrics() const;
 
  private:
+  friend std::string to_dot(const execution& ex);  // observe/dot.hpp
+
   std::shared_ptr<internal::execution_state> state_;
   std::shared_ptr<void> keep_alive_;  // the runtime's arena outlives the run
 };

@@ -52,6 +52,12 @@ struct runtime_options {
   /// when other units of the run are queued. 0 to `max_idle_spin`; ignored in deterministic
   /// mode (docs/architecture.md, "Idle spinning").
   std::chrono::microseconds idle_spin{0};
+  /// Keep the activity counters that `execution::metrics()` reports: records and batches in
+  /// and out, activations, busy, back-pressured and idle time (docs/observability.md). On by
+  /// default; each costs a relaxed load and store per batch, and two clock reads per
+  /// activation. With false, those counters stay 0 (frontiers and queue depths are still
+  /// reported).
+  bool metrics = true;
 };
 
 }  // namespace streamweave
