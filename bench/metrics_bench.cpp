@@ -4,8 +4,8 @@
 //   - W1f: source -> map -> filter -> sum fused into one loop per partitioned source instance.
 //   - W1q: the same with each stage its own node, joined by edge queues.
 //   - W3: keyed count, a partitioned source and an exchange by key into one instance per thread.
-// Each benchmark also takes one snapshot (execution::metrics is not timed here; see
-// BM_Metrics_Snapshot100Nodes for its cost).
+// BM_Trace_* compare activation tracing on and off the same way (target on/off >= 0.9), and
+// BM_Metrics_Snapshot100Nodes times one execution::metrics() call.
 #include <streamweave/streamweave.hpp>
 
 #include "bench_support.hpp"
@@ -24,6 +24,7 @@ namespace {
 
 constexpr std::uint64_t full_n = 50'000'000;
 constexpr std::size_t batch = 1024;
+constexpr std::size_t trace_capacity = 1 << 16;  // spans kept per unit
 
 sw::runtime_options options(bool metrics) {
   sw::runtime_options o;
@@ -68,6 +69,30 @@ void BM_Metrics_W3KeyedCount(benchmark::State& state) {
   finish(state, n);
 }
 BENCHMARK(BM_Metrics_W3KeyedCount)->ArgName("metrics_on")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+/// Activation tracing (runtime_options::trace_capacity) on and off, metrics on in both.
+/// Target: trace_on within 10% of trace_off (ratio >= 0.9).
+void BM_Trace_W1Fused(benchmark::State& state) {
+  const std::uint64_t n = swb::records(full_n);
+  sw::runtime_options o = options(true);
+  o.trace_capacity = state.range(0) != 0 ? trace_capacity : 0;
+  sw::runtime rt(o);
+  for (auto _ : state)
+    if (swb::run_pipeline_fused(rt, n, swb::hardware_threads()) != swb::expected_sum(n)) state.SkipWithError("wrong sum");
+  finish(state, n);
+}
+BENCHMARK(BM_Trace_W1Fused)->ArgName("trace_on")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+void BM_Trace_W1Queued(benchmark::State& state) {
+  const std::uint64_t n = swb::records(full_n);
+  sw::runtime_options o = options(true);
+  o.trace_capacity = state.range(0) != 0 ? trace_capacity : 0;
+  sw::runtime rt(o);
+  for (auto _ : state)
+    if (swb::run_pipeline_queued(rt, n) != swb::expected_sum(n)) state.SkipWithError("wrong sum");
+  finish(state, n);
+}
+BENCHMARK(BM_Trace_W1Queued)->ArgName("trace_on")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 /// One snapshot of a running 100-node graph (an input and a chain of 99 nodes, each its own
 /// unit), taken from this thread while the graph idles. Target: <= 50 us.

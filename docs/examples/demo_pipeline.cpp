@@ -2,23 +2,37 @@
 // throughput. source -> map -> filter -> exchange by key -> count per key (emitted when the
 // epoch completes) -> collect.
 //
-//   demo_pipeline [records] [threads]
+//   demo_pipeline [--metrics] [records] [threads]
+//
+// With --metrics, a table of the metrics is printed every second while the demo runs, and at
+// its end, and the directory demo-metrics/ gets the graph as DOT (graph.dot, execution.dot),
+// the activation trace (trace.json, for Perfetto) and a Prometheus dump (metrics.prom).
 #include <streamweave/streamweave.hpp>
+
+#include "metrics_table.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <unordered_map>
 
 namespace sw = streamweave;
 
 int main(int argc, char** argv) {
+  const bool metrics = argc > 1 && std::strcmp(argv[1], "--metrics") == 0;
+  if (metrics) {
+    --argc;
+    ++argv;
+  }
   const std::uint64_t n = argc > 1 ? std::strtoull(argv[1], nullptr, 10) : 20'000'000;
   const std::size_t threads = argc > 2 ? std::strtoull(argv[2], nullptr, 10) : 0;
   constexpr std::uint64_t keys = 16;
 
-  sw::runtime rt(sw::runtime_options{.threads = threads});
+  sw::runtime rt(sw::runtime_options{.threads = threads, .trace_capacity = metrics ? std::size_t{1} << 14 : 0});
   sw::graph g("demo");
   auto counts =
       g.source("numbers", [i = std::uint64_t{0}, n]() mutable -> std::optional<std::uint64_t> {
@@ -45,8 +59,15 @@ int main(int argc, char** argv) {
           });
   auto result = counts.collect("result");
 
+  const std::filesystem::path out_dir = "demo-metrics";
+  if (metrics) {
+    std::filesystem::create_directories(out_dir);
+    std::ofstream(out_dir / "graph.dot") << sw::to_dot(g);
+  }
   const auto start = std::chrono::steady_clock::now();
   auto run = rt.run(g);
+  if (metrics)
+    while (!run.wait_for(std::chrono::seconds(1))) demo::print_metrics_table(run.metrics());
   run.wait();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
@@ -74,5 +95,12 @@ int main(int argc, char** argv) {
     return 1;
   }
   std::printf("result verified against a sequential loop\n");
+  if (metrics) {
+    demo::print_metrics_table(run.metrics());
+    std::ofstream(out_dir / "execution.dot") << sw::to_dot(run);
+    std::ofstream(out_dir / "metrics.prom") << sw::to_prometheus_text(run.metrics());
+    run.write_trace((out_dir / "trace.json").string());
+    std::printf("wrote %s/{graph.dot, execution.dot, metrics.prom, trace.json}\n", out_dir.string().c_str());
+  }
   return 0;
 }

@@ -42,11 +42,11 @@ void epoch_latency::on_input_time(std::size_t k, timestamp t, std::int64_t now_n
   events_.push_back({closed, now_ns});
 }
 
-void epoch_latency::on_probe_frontier(std::size_t p, timestamp f, std::int64_t now_ns) {
+bool epoch_latency::on_probe_frontier(std::size_t p, timestamp f, std::int64_t now_ns) {
   std::lock_guard lock(mutex_);
-  if (p >= probes_.size()) return;
+  if (p >= probes_.size()) return false;
   probe_cursor& c = probes_[p];
-  if (f <= c.frontier) return;
+  if (f <= c.frontier) return false;
   c.frontier = f;
   c.next = std::max(c.next, first_seq_);  // events dropped unmeasured
   const std::uint64_t end = first_seq_ + events_.size();
@@ -56,6 +56,7 @@ void epoch_latency::on_probe_frontier(std::size_t p, timestamp f, std::int64_t n
     c.samples.record(static_cast<std::uint64_t>(now_ns > e.at_ns ? now_ns - e.at_ns : 0));
   }
   trim();
+  return true;
 }
 
 void epoch_latency::trim() {

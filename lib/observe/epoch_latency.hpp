@@ -38,8 +38,9 @@ class epoch_latency {
   void set_initial_time(std::size_t k, timestamp t);
   /// Input `k` moves to time `t` (the empty frontier when it closes), at steady time `now_ns`.
   void on_input_time(std::size_t k, timestamp t, std::int64_t now_ns);
-  /// Probe `p`'s frontier is `f` at steady time `now_ns`.
-  void on_probe_frontier(std::size_t p, timestamp f, std::int64_t now_ns);
+  /// Probe `p`'s frontier is `f` at steady time `now_ns`. True when it moved (the fan-out also
+  /// reports frontiers that did not change).
+  bool on_probe_frontier(std::size_t p, timestamp f, std::int64_t now_ns);
   /// A copy of probe `p`'s histogram.
   latency_histogram histogram(std::size_t p) const;
 

@@ -1,8 +1,9 @@
 // to_json: metrics_snapshot -> one JSON object (field names as in observe/metrics.hpp).
 #include <streamweave/observe/exporters.hpp>
 
+#include "observe/json_writer.hpp"
+
 #include <cstdint>
-#include <cstdio>
 #include <limits>
 #include <string_view>
 #include <utility>
@@ -11,80 +12,7 @@ namespace streamweave {
 
 namespace {
 
-class json_writer {
- public:
-  explicit json_writer(std::string& out) : out_(out) {}
-
-  void begin_object() { open('{'); }
-  void end_object() { close('}'); }
-  void begin_array() { open('['); }
-  void end_array() { close(']'); }
-  void key(std::string_view k) {
-    comma();
-    string(k);
-    out_ += ':';
-    after_key_ = true;
-  }
-  template <class V>
-  void field(std::string_view k, V v) {
-    key(k);
-    value(v);
-  }
-  void value(std::string_view s) {
-    comma();
-    string(s);
-  }
-  void value(std::uint64_t v) {
-    comma();
-    out_ += std::to_string(v);
-  }
-  void value(bool v) {
-    comma();
-    out_ += v ? "true" : "false";
-  }
-  void null() {
-    comma();
-    out_ += "null";
-  }
-
- private:
-  void open(char c) {
-    comma();
-    out_ += c;
-    first_ = true;
-  }
-  void close(char c) {
-    out_ += c;
-    first_ = false;
-  }
-  /// A separator before every element but the first of its object or array (none after a key).
-  void comma() {
-    if (after_key_) {
-      after_key_ = false;
-      return;
-    }
-    if (!first_) out_ += ',';
-    first_ = false;
-  }
-  void string(std::string_view s) {
-    out_ += '"';
-    for (char c : s) {
-      const auto u = static_cast<unsigned char>(c);
-      if (c == '"') out_ += "\\\"";
-      else if (c == '\\') out_ += "\\\\";
-      else if (u < 0x20) {
-        char buf[8];
-        std::snprintf(buf, sizeof buf, "\\u%04x", u);
-        out_ += buf;
-      } else out_ += c;  // UTF-8 passes through as it is
-    }
-    out_ += '"';
-  }
-
-  std::string& out_;
-  bool first_ = true;
-  bool after_key_ = false;
-};
+using internal::json_writer;
 
 std::uint64_t ns(std::chrono::nanoseconds d) { return d.count() < 0 ? 0 : static_cast<std::uint64_t>(d.count()); }
 

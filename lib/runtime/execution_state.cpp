@@ -19,6 +19,7 @@ execution_state::execution_state(std::shared_ptr<detail::graph_state> graph, run
     : graph_(std::move(graph)), config_(config) {
   try {
     progress_listener& listener = *this;  // a private base: converted here, where it is accessible
+    if (config_.trace_capacity != 0) probe_trace_ = std::make_unique<trace_ring<frontier_event>>(config_.trace_capacity);
     wire(wired_, *graph_, config_, *this, listener);
     scheduler_ = make_scheduler(*this);
   } catch (...) {
@@ -107,10 +108,11 @@ void execution_state::on_drained() noexcept { complete(); }
 
 void execution_state::on_probe_frontier(std::size_t probe, timestamp f) noexcept {
   if (!config_.metrics) return;
+  const std::int64_t now = unit_counters::now_ns();
   try {
-    epoch_latency_.on_probe_frontier(probe, f, unit_counters::now_ns());
+    if (epoch_latency_.on_probe_frontier(probe, f, now) && probe_trace_) probe_trace_->push(frontier_event{now, probe, f});
   } catch (...) {
-    // std::mutex::lock failing (system error): this sample is lost, nothing else.
+    // std::mutex::lock failing (system error): this sample and event are lost, nothing else.
   }
 }
 

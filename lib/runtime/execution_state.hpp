@@ -18,6 +18,7 @@
 #include <streamweave/observe/metrics.hpp>
 #include <streamweave/runtime/execution.hpp>
 
+#include "observe/activation_trace.hpp"
 #include "observe/epoch_latency.hpp"
 #include "progress/progress_hub.hpp"
 #include "runtime/runtime_config.hpp"
@@ -84,6 +85,8 @@ class execution_state final : private progress_listener {
   metrics_snapshot metrics() const;
   /// The run as DOT (lib/runtime/execution_dot.cpp). Any thread.
   std::string to_dot() const;
+  /// Writes the activation trace to `path` (lib/runtime/trace_writer.cpp). Any thread.
+  void write_trace(const std::string& path) const;
   /// Input `index` (its position in `inputs()`) moves to time `t`, the empty frontier when it
   /// closes: a close event for the probes' epoch latency (lib/observe/epoch_latency.hpp).
   /// Called by the sender holding the input's lock, before the input publishes the move.
@@ -124,6 +127,7 @@ class execution_state final : private progress_listener {
   bool cancelled_by_user_ = false;     // guarded by mutex_
   mutable bool settled_ = false;       // guarded by mutex_: finished with no task left, once
   epoch_latency epoch_latency_;                // per probe (lib/observe/epoch_latency.hpp)
+  std::unique_ptr<trace_ring<frontier_event>> probe_trace_;  // null unless tracing; set before start
   std::int64_t started_ns_ = 0;               // steady clock; set by start(), before any unit runs
   std::atomic<std::int64_t> ended_ns_{0};      // 0 while running; written under mutex_, read by metrics()
   timer_service timers_;  // stopped first in the destructor: it schedules units

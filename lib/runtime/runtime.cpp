@@ -38,6 +38,7 @@ void validate_run_options(const runtime_options& o) {
   if (o.idle_spin.count() < 0 || o.idle_spin > runtime_options::max_idle_spin)
     throw usage_error("runtime_options: idle_spin = " + std::to_string(o.idle_spin.count()) +
                       " us cannot work (0 to " + std::to_string(runtime_options::max_idle_spin.count()) + " us)");
+  check_at_most(o.trace_capacity, runtime_options::max_trace_capacity, "trace_capacity");
 }
 
 }  // namespace
@@ -71,7 +72,9 @@ execution runtime::run(graph& g) {
     throw graph_error("graph '" + state->name + "' was already run; build a new graph to run again");
   internal::runtime_config config{impl_->options.batch_size, impl_->options.queue_capacity,
                                   impl_->options.activation_budget, impl_->options.queue_bytes,
-                                  impl_->options.idle_spin, impl_->options.metrics};
+                                  impl_->options.idle_spin,
+                                  impl_->options.metrics || impl_->options.trace_capacity != 0,
+                                  impl_->options.trace_capacity};
   const internal::scheduler_factory make_scheduler = internal::choose_scheduler(impl_->options, *impl_->arena);
   std::shared_ptr<internal::execution_state> exec;
   try {
@@ -123,5 +126,7 @@ bool execution::completed() const { return done() && state_->completed(); }
 std::vector<queue_stats> execution::stats() const { return state_->stats(); }
 
 metrics_snapshot execution::metrics() const { return state_->metrics(); }
+
+void execution::write_trace(const std::string& path) const { state_->write_trace(path); }
 
 }  // namespace streamweave

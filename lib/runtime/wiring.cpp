@@ -152,6 +152,7 @@ struct wiring {
         auto u = std::make_unique<unit>();
         u->exec = &exec;
         u->count_activity = config.metrics;
+        if (config.trace_capacity != 0) u->trace = std::make_unique<trace_ring<activation_span>>(config.trace_capacity);
         u->head = inst.get();
         u->members.push_back(inst.get());
         u->slot = static_cast<std::uint32_t>(out.units.size());

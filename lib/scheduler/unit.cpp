@@ -51,7 +51,11 @@ bool unit::activate_once() noexcept {
   current = head;
   const running_buffer_scope in_activation(&progress);
   const std::int64_t started = count_activity ? unit_counters::now_ns() : 0;
-  if (count_activity) counters.begin_activation(started);
+  std::pair<std::uint64_t, std::uint64_t> taken{0, 0};
+  if (count_activity) {
+    counters.begin_activation(started);
+    if (trace) taken = taken_so_far();
+  }
   try {
     for (instance_runtime* m : members)
       for (std::size_t p = 0; p < m->input_locations.size(); ++p)
@@ -68,15 +72,38 @@ bool unit::activate_once() noexcept {
       wait_for_room(pending.front(), this);
     }
     exec->publish(slot, progress);
-    if (count_activity) counters.end_activation(started, unit_counters::now_ns(), output_waits());
+    if (count_activity) account_activation(started, taken, output_waits());
   } catch (...) {
     for (instance_runtime* m : members)
       if (m->last_popped != nullptr) detail::release_batch(std::exchange(m->last_popped, nullptr));
     exec->fail(current->spec->name, std::current_exception());
-    if (count_activity) counters.end_activation(started, unit_counters::now_ns(), false);
+    if (count_activity) account_activation(started, taken, false);  // a failed run waits for nothing
     more = false;
   }
   return more;
+}
+
+std::pair<std::uint64_t, std::uint64_t> unit::taken_so_far() const noexcept {
+  std::pair<std::uint64_t, std::uint64_t> sum{0, 0};
+  for (const instance_runtime* m : members) {
+    sum.first += m->counters.batches_in.load(std::memory_order_relaxed);
+    sum.second += m->counters.records_in.load(std::memory_order_relaxed);
+  }
+  return sum;
+}
+
+void unit::account_activation(std::int64_t started, std::pair<std::uint64_t, std::uint64_t> taken,
+                              bool waits) noexcept {
+  const std::int64_t ended = unit_counters::now_ns();
+  counters.end_activation(started, ended, waits);
+  if (!trace) return;
+  const auto now_taken = taken_so_far();
+  try {
+    trace->push(activation_span{started, ended - started, trace_thread_index(), now_taken.first - taken.first,
+                                now_taken.second - taken.second});
+  } catch (...) {
+    // std::mutex::lock failing (system error): this span is lost, nothing else.
+  }
 }
 
 void unit::run() noexcept {

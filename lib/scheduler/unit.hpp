@@ -15,6 +15,7 @@
 #include <streamweave/detail/progress_buffer.hpp>
 
 #include "input/input_gate.hpp"
+#include "observe/activation_trace.hpp"
 #include "observe/activity_counters.hpp"
 #include "queue/edge_queue.hpp"
 #include "runtime/delivery.hpp"
@@ -24,6 +25,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace streamweave::internal {
@@ -75,6 +77,8 @@ class unit final : public producer_waker {
   /// `runtime_options::metrics`: time activations into `counters` (set before the run starts).
   bool count_activity = false;
   unit_counters counters;  // written by the running thread (observe/activity_counters.hpp)
+  /// `runtime_options::trace_capacity`: this unit's last activations (null when not tracing).
+  std::unique_ptr<trace_ring<activation_span>> trace;
 
   /// The back-pressure rule, in one place. `output_waits`: some output batch waits for queue
   /// space (the unit registered to be woken when there is room). `may_take`: the unit may take
@@ -111,6 +115,11 @@ class unit final : public producer_waker {
  private:
   /// One activation: returns true when more work is ready now.
   bool activate_once() noexcept;
+  /// Ends an activation that began at `started` (counters, and the trace when on); `taken`:
+  /// the members' batches and records in before it began; `waits`: output waits for room.
+  void account_activation(std::int64_t started, std::pair<std::uint64_t, std::uint64_t> taken, bool waits) noexcept;
+  /// The members' batches and records in so far.
+  std::pair<std::uint64_t, std::uint64_t> taken_so_far() const noexcept;
   /// This unit's rounds of one task: true when it went idle, false when it queued itself again
   /// (more work after `inline_rounds`; the thread then waits for nothing, since work is queued).
   bool run_rounds() noexcept;

@@ -27,3 +27,13 @@ add_test(NAME observe_dot_renders
   COMMAND "${STREAMWEAVE_SYSTEM_PYTHON}" "${CMAKE_CURRENT_LIST_DIR}/check_dot.py"
           $<TARGET_FILE:observe_dot_sample> "${STREAMWEAVE_DOT}" "${CMAKE_CURRENT_BINARY_DIR}/observe_dot")
 set_tests_properties(observe_dot_renders PROPERTIES LABELS "unit" TIMEOUT 60)
+
+# The activation trace, checked against the trace-event format and the run's metrics.
+add_executable(observe_trace_sample observe/trace_sample.cpp)
+target_link_libraries(observe_trace_sample PRIVATE streamweave::streamweave)
+streamweave_target_warnings(observe_trace_sample)
+add_test(NAME observe_trace_format
+  COMMAND "${STREAMWEAVE_SYSTEM_PYTHON}" "${CMAKE_CURRENT_LIST_DIR}/check_trace.py"
+          $<TARGET_FILE:observe_trace_sample> "${CMAKE_CURRENT_BINARY_DIR}/observe_trace")
+set_tests_properties(observe_trace_format PROPERTIES LABELS "unit" TIMEOUT 60)
+streamweave_add_gtest(NAME observe_trace_test SOURCES observe/trace_test.cpp LABELS unit concurrency)

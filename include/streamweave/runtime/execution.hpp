@@ -8,8 +8,8 @@
 /// `cancelled_error`, and `wait()` rethrows an `operator_error` naming the operator, with the
 /// original exception nested.
 ///
-/// Thread safety: `wait`, `wait_for`, `cancel`, `done`, `completed`, `stats` and `metrics` may be
-/// called from any thread, concurrently. Destroying a running execution cancels it and waits for its tasks.
+/// Thread safety: `wait`, `wait_for`, `cancel`, `done`, `completed`, `stats`, `metrics` and
+/// `write_trace` may be called from any thread, concurrently. Destroying a running execution cancels it and waits for its tasks.
 #include <streamweave/observe/metrics.hpp>
 
 #include <chrono>
@@ -75,6 +75,14 @@ class execution {
   /// never waits for the graph's threads: it takes each input handle's mutex and the epoch
   /// latency log's mutex for a moment, and nothing else. Export it with `to_prometheus_text` or `to_json` (observe/exporters.hpp).
   metrics_snapshot metrics() const;
+  /// Writes the run's activation trace to `path` as Chrome trace-event JSON, which Perfetto
+  /// (ui.perfetto.dev) and chrome://tracing load: one span per activation (its unit, instance,
+  /// start, duration, thread, batches and records taken), in one lane per thread, and an instant
+  /// event per probe frontier change (docs/observability.md, "Activation traces"). Each unit
+  /// keeps its last `runtime_options::trace_capacity` spans. Callable while the run goes on
+  /// and after it ended. Throws `usage_error` when the run was started without tracing, and
+  /// `std::runtime_error` naming the path when the file cannot be written.
+  void write_trace(const std::string& path) const;
 
  private:
   friend std::string to_dot(const execution& ex);  // observe/dot.hpp

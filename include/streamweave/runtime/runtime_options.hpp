@@ -13,6 +13,7 @@ struct runtime_options {
   static constexpr std::size_t max_batch_size = std::size_t{1} << 24;
   static constexpr std::size_t max_queue_capacity = std::size_t{1} << 20;
   static constexpr std::chrono::microseconds max_idle_spin{1'000'000};
+  static constexpr std::size_t max_trace_capacity = std::size_t{1} << 24;
 
   /// Worker threads of the runtime's own oneTBB arena; 0 = the machine's hardware concurrency.
   /// Ignored when the host passes its own arena. At most `max_threads`.
@@ -58,6 +59,14 @@ struct runtime_options {
   /// activation. With false, those counters stay 0 (frontiers and queue depths are still
   /// reported).
   bool metrics = true;
+  /// Activation tracing, off (0) by default: each scheduling unit keeps its last
+  /// `trace_capacity` activations (start, duration, thread, batches and records taken), and the
+  /// run its probes' last `trace_capacity` frontier changes, for `execution::write_trace`
+  /// (Chrome trace-event JSON; docs/observability.md, "Activation traces"). Each span takes 40
+  /// bytes per unit, allocated when the run starts. When on, an activation also takes an
+  /// uncontended mutex, and the counters of `metrics` are kept (tracing reads them). 0 to
+  /// `max_trace_capacity`.
+  std::size_t trace_capacity = 0;
 };
 
 }  // namespace streamweave
