@@ -1,7 +1,8 @@
 // W2, latency: an outside thread injects one record about every 20 µs into map -> map -> sink
 // and the sink records the time from send to seeing the record. Every variant is paced the same
 // way (a sleeping injector). Counters: p50_us, p99_us, p999_us and cpu_cores (process CPU time
-// over wall time while injecting). BM_Latency_StreamWeaveIdle reports the CPU an idle graph uses.
+// over wall time while injecting). BM_Latency_StreamWeaveIdle reports the CPU an idle graph uses;
+// BM_Latency_StreamWeaveMetricsOff is StreamWeave with runtime_options::metrics off.
 #include <streamweave/streamweave.hpp>
 
 #include "bench_support.hpp"
@@ -49,8 +50,9 @@ void report(benchmark::State& state, std::vector<double>& lat_ns) {
   state.SetItemsProcessed(static_cast<std::int64_t>(lat_ns.size()));
 }
 
-void BM_Latency_StreamWeave(benchmark::State& state) {
-  sw::runtime rt(sw::runtime_options{.threads = swb::hardware_threads()});
+/// StreamWeave with `metrics` (runtime_options::metrics, on by default).
+void latency_streamweave(benchmark::State& state, bool metrics) {
+  sw::runtime rt(sw::runtime_options{.threads = swb::hardware_threads(), .metrics = metrics});
   for (auto _ : state) {
     std::vector<double> lat(samples(), 0.0);
     std::atomic<std::size_t> seen{0};
@@ -72,7 +74,13 @@ void BM_Latency_StreamWeave(benchmark::State& state) {
     report(state, lat);
   }
 }
+
+void BM_Latency_StreamWeave(benchmark::State& state) { latency_streamweave(state, true); }
 BENCHMARK(BM_Latency_StreamWeave)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+/// The same with the activity counters off: the cost of `metrics` on latency (docs/observability.md).
+void BM_Latency_StreamWeaveMetricsOff(benchmark::State& state) { latency_streamweave(state, false); }
+BENCHMARK(BM_Latency_StreamWeaveMetricsOff)->Iterations(1)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_Latency_TbbFlowGraph(benchmark::State& state) {
   tbb::task_arena arena(static_cast<int>(swb::hardware_threads()), 0);
