@@ -38,22 +38,28 @@ void finish(benchmark::State& state, std::uint64_t n) {
   state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations()) * static_cast<std::int64_t>(n));
 }
 
-void BM_Metrics_W1Fused(benchmark::State& state) {
+/// W1 (fused or queued) under `o`, checked against the expected sum.
+void run_w1(benchmark::State& state, const sw::runtime_options& o, bool fused) {
   const std::uint64_t n = swb::records(full_n);
-  sw::runtime rt(options(state.range(0) != 0));
-  for (auto _ : state)
-    if (swb::run_pipeline_fused(rt, n, swb::hardware_threads()) != swb::expected_sum(n)) state.SkipWithError("wrong sum");
+  sw::runtime rt(o);
+  for (auto _ : state) {
+    const std::uint64_t sum = fused ? swb::run_pipeline_fused(rt, n, swb::hardware_threads()) : swb::run_pipeline_queued(rt, n);
+    if (sum != swb::expected_sum(n)) state.SkipWithError("wrong sum");
+  }
   finish(state, n);
 }
+
+/// Metrics on, tracing on (trace_on != 0) or off.
+sw::runtime_options traced(bool trace_on) {
+  sw::runtime_options o = options(true);
+  o.trace_capacity = trace_on ? trace_capacity : 0;
+  return o;
+}
+
+void BM_Metrics_W1Fused(benchmark::State& state) { run_w1(state, options(state.range(0) != 0), true); }
 BENCHMARK(BM_Metrics_W1Fused)->ArgName("metrics_on")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_Metrics_W1Queued(benchmark::State& state) {
-  const std::uint64_t n = swb::records(full_n);
-  sw::runtime rt(options(state.range(0) != 0));
-  for (auto _ : state)
-    if (swb::run_pipeline_queued(rt, n) != swb::expected_sum(n)) state.SkipWithError("wrong sum");
-  finish(state, n);
-}
+void BM_Metrics_W1Queued(benchmark::State& state) { run_w1(state, options(state.range(0) != 0), false); }
 BENCHMARK(BM_Metrics_W1Queued)->ArgName("metrics_on")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 void BM_Metrics_W3KeyedCount(benchmark::State& state) {
@@ -72,26 +78,10 @@ BENCHMARK(BM_Metrics_W3KeyedCount)->ArgName("metrics_on")->Arg(1)->Arg(0)->Unit(
 
 /// Activation tracing (runtime_options::trace_capacity) on and off, metrics on in both.
 /// Target: trace_on within 10% of trace_off (ratio >= 0.9).
-void BM_Trace_W1Fused(benchmark::State& state) {
-  const std::uint64_t n = swb::records(full_n);
-  sw::runtime_options o = options(true);
-  o.trace_capacity = state.range(0) != 0 ? trace_capacity : 0;
-  sw::runtime rt(o);
-  for (auto _ : state)
-    if (swb::run_pipeline_fused(rt, n, swb::hardware_threads()) != swb::expected_sum(n)) state.SkipWithError("wrong sum");
-  finish(state, n);
-}
+void BM_Trace_W1Fused(benchmark::State& state) { run_w1(state, traced(state.range(0) != 0), true); }
 BENCHMARK(BM_Trace_W1Fused)->ArgName("trace_on")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
-void BM_Trace_W1Queued(benchmark::State& state) {
-  const std::uint64_t n = swb::records(full_n);
-  sw::runtime_options o = options(true);
-  o.trace_capacity = state.range(0) != 0 ? trace_capacity : 0;
-  sw::runtime rt(o);
-  for (auto _ : state)
-    if (swb::run_pipeline_queued(rt, n) != swb::expected_sum(n)) state.SkipWithError("wrong sum");
-  finish(state, n);
-}
+void BM_Trace_W1Queued(benchmark::State& state) { run_w1(state, traced(state.range(0) != 0), false); }
 BENCHMARK(BM_Trace_W1Queued)->ArgName("trace_on")->Arg(1)->Arg(0)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 /// One snapshot of a running 100-node graph (an input and a chain of 99 nodes, each its own

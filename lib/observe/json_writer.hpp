@@ -24,7 +24,7 @@ class json_writer {
     after_key_ = true;
   }
   template <class V>
-  void field(std::string_view k, V v) {
+  void field(std::string_view k, const V& v) {
     key(k);
     value(v);
   }

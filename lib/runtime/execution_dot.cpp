@@ -33,34 +33,27 @@ std::string execution_state::to_dot() const {
   out += "  edge [fontname=\"Helvetica\", fontsize=9];\n";
   out += "  label=" + dot_quoted("run of graph " + graph_->name + ", " + millis(snap.uptime)) + ";\n";
 
-  // Instances: the snapshot lists them in node order, then instance order, as wired_.instances.
-  std::size_t at = 0;
-  auto instance_node = [&](const instance_runtime& inst, const std::string& indent) {
-    const instance_metrics& m = snap.instances[at++];
+  // The snapshot lists the instances in node order, then instance order, as wired_.instances.
+  std::vector<std::size_t> first_of_node(wired_.instances.size() + 1, 0);
+  for (std::size_t n = 0; n < wired_.instances.size(); ++n) first_of_node[n + 1] = first_of_node[n] + wired_.instances[n].size();
+  auto instance_node = [&](const instance_runtime& inst, const char* indent) {
+    const instance_metrics& m = snap.instances[first_of_node[inst.node] + inst.index];
     std::string label = dot_escape(m.node) + " #" + std::to_string(m.instance) + "\\nin " + std::to_string(m.records_in) +
                         " / out " + std::to_string(m.records_out) + " records";
     if (!m.fused) label += "\\nbusy " + millis(m.busy) + ", " + std::to_string(m.activations) + " activations";
     return indent + instance_id(inst.node, inst.index) + " [label=\"" + label + "\"];\n";
   };
-  // Units with fused members become clusters; every instance is drawn once, inside its unit's.
-  std::vector<std::vector<std::string>> per_instance(wired_.instances.size());
-  for (std::size_t n = 0; n < wired_.instances.size(); ++n)
-    for (const auto& inst : wired_.instances[n]) per_instance[n].push_back(instance_node(*inst, "    "));
-  std::vector<std::vector<bool>> drawn(wired_.instances.size());
-  for (std::size_t n = 0; n < wired_.instances.size(); ++n) drawn[n].assign(wired_.instances[n].size(), false);
+  // Every instance is a member of exactly one unit; a unit with fused members is a cluster.
   for (const auto& u : wired_.units) {
-    if (u->members.size() < 2) continue;
+    if (u->members.size() == 1) {
+      out += instance_node(*u->head, "  ");
+      continue;
+    }
     out += "  subgraph cluster_u" + std::to_string(u->slot) + " {\n    style=rounded;\n    label=" +
            dot_quoted("fused: " + u->head->spec->name + " #" + std::to_string(u->head->index)) + ";\n";
-    for (const instance_runtime* m : u->members) {
-      out += per_instance[m->node][m->index];
-      drawn[m->node][m->index] = true;
-    }
+    for (const instance_runtime* m : u->members) out += instance_node(*m, "    ");
     out += "  }\n";
   }
-  for (std::size_t n = 0; n < wired_.instances.size(); ++n)
-    for (std::size_t i = 0; i < wired_.instances[n].size(); ++i)
-      if (!drawn[n][i]) out += "  " + per_instance[n][i].substr(4);
 
   std::vector<std::size_t> input_of_node(graph_->nodes.size(), 0);
   for (std::size_t k = 0; k < snap.inputs.size(); ++k) {

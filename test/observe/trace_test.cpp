@@ -12,6 +12,7 @@
 #include <cstdio>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <thread>
 
@@ -142,4 +143,58 @@ TEST(Trace, WrittenWhileTheGraphRuns) {
   EXPECT_GT(written, 0u);
   EXPECT_NE(text.find("\"traceEvents\""), std::string::npos);
   EXPECT_NE(text.find("\"frontier\":\"done\""), std::string::npos) << "the probe's last change: done";
+}
+
+// Readers racing a cancel, and a run that fails: metrics, DOT and traces stay readable during
+// and after the end, and the times stop at the end.
+TEST(Trace, ReadersSurviveCancelAndFailure) {
+  const std::string path = ::testing::TempDir() + "streamweave_ended_trace.json";
+  for (int trial = 0; trial < 20; ++trial) {
+    SCOPED_TRACE("trial " + std::to_string(trial));
+    sw::runtime rt(sw::runtime_options{.threads = 2, .batch_size = 4, .trace_capacity = 16});
+    sw::graph g("ending");
+    auto [in, s] = g.input<int>("in");
+    s.map([trial](int v) {
+       if (trial % 2 == 1 && v == 500) throw std::runtime_error("boom");
+       return v;
+     }, "maybe_throw")
+        .exchange([](int v) { return v; }, 2)
+        .for_each([](int) {}, "sink");
+    auto ex = rt.run(g);
+    std::atomic<bool> stop{false};
+    std::thread reader([&] {
+      while (!stop.load()) {
+        (void)sw::to_prometheus_text(ex.metrics());
+        (void)sw::to_dot(ex);
+        ex.write_trace(path);
+      }
+    });
+    std::thread sender([h = in]() mutable {
+      try {
+        for (int i = 0; i < 2000; ++i) h.send(i);
+        h.close();
+      } catch (const sw::cancelled_error&) {
+      }
+    });
+    if (trial % 2 == 0) {
+      std::this_thread::sleep_for(std::chrono::microseconds(50 * trial));
+      ex.cancel();
+    }
+    sender.join();
+    if (trial % 2 == 1) {
+      EXPECT_THROW(ex.wait(), sw::operator_error);
+    } else {
+      try {
+        ex.wait();  // the run may complete before the cancel
+      } catch (const sw::cancelled_error&) {
+      }
+    }
+    stop = true;
+    reader.join();
+    const auto end = ex.metrics();
+    EXPECT_EQ(ex.metrics().uptime, end.uptime) << "the uptime stops at the end";
+    ex.write_trace(path);
+    EXPECT_NE(sw::to_dot(ex).find("maybe_throw"), std::string::npos);
+  }
+  std::remove(path.c_str());
 }
