@@ -56,6 +56,28 @@ std::string to_json(const metrics_snapshot& s) {
       w.end_object();
     }
     w.end_array();
+    w.key("outputs");
+    w.begin_array();
+    for (const auto& p : m.outputs) {
+      w.begin_object();
+      w.field("port", std::uint64_t{p.port});
+      w.field("capabilities", p.capabilities);
+      w.field("times", std::uint64_t{p.times});
+      w.key("earliest");
+      if (p.earliest == std::numeric_limits<timestamp>::max()) w.null();  // none held
+      else w.value(std::uint64_t{p.earliest});
+      w.key("held");
+      w.begin_array();
+      for (const auto& h : p.held) {
+        w.begin_object();
+        w.field("time", std::uint64_t{h.time});
+        w.field("count", h.count);
+        w.end_object();
+      }
+      w.end_array();
+      w.end_object();
+    }
+    w.end_array();
     w.end_object();
   }
   w.end_array();

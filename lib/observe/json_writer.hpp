@@ -43,6 +43,10 @@ class json_writer {
     comma();
     out_ += std::to_string(v);
   }
+  void value(std::int64_t v) {
+    comma();
+    out_ += std::to_string(v);
+  }
   void value(bool v) {
     comma();
     out_ += v ? "true" : "false";

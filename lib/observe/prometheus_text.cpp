@@ -86,6 +86,11 @@ class sample_writer {
     append_uint(out_, v);
     out_ += '\n';
   }
+  void signed_count(const labels& l, std::int64_t v) {
+    begin(l);
+    out_ += std::to_string(v);
+    out_ += '\n';
+  }
   void seconds(const labels& l, std::chrono::nanoseconds d) {
     begin(l);
     append_seconds(out_, d);
@@ -186,6 +191,19 @@ const std::vector<family>& families() {
        [](W& w, const S& s) {
          for (const auto& m : s.instances)
            for (const auto& p : m.inputs) w.time(labels{s.graph, m.node, &m.instance, &p.port}, p.frontier);
+       }},
+      {"streamweave_capabilities_held", "gauge",
+       "Capabilities an operator instance holds for an output port (each copy counts once), as of its last activation.",
+       [](W& w, const S& s) {
+         for (const auto& m : s.instances)
+           for (const auto& p : m.outputs) w.signed_count(labels{s.graph, m.node, &m.instance, &p.port}, p.capabilities);
+       }},
+      {"streamweave_capability_earliest_time", "gauge",
+       "Earliest time of a capability an operator instance holds for an output port: no frontier downstream passes it "
+       "(+Inf: none held).",
+       [](W& w, const S& s) {
+         for (const auto& m : s.instances)
+           for (const auto& p : m.outputs) w.time(labels{s.graph, m.node, &m.instance, &p.port}, p.earliest);
        }},
       {"streamweave_queue_depth", "gauge", "Batches queued now at an operator instance's input port.",
        [](W& w, const S& s) { for_queued_ports(s, [&](const labels& l, const auto& p) { w.count(l, p.depth); }); }},

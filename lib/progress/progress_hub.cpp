@@ -27,6 +27,14 @@ void progress_hub::set_slot_count(std::size_t n) {
   slot_count_ = n;
 }
 
+void progress_hub::track_capabilities(std::size_t unit_slots) {
+  STREAMWEAVE_ASSERT(unit_slots <= slot_count_, "progress_hub: more ledgers than slots");
+  ledgers_ = std::make_unique<capability_ledger[]>(unit_slots);
+  ledger_count_ = unit_slots;
+  is_output_.assign(tracker_->location_count(), 0);
+  for (progress::location_id loc = 0; loc < tracker_->location_count(); ++loc) is_output_[loc] = tracker_->is_target(loc) ? 0 : 1;
+}
+
 void progress_hub::add_probe(std::shared_ptr<detail::probe_state> probe, std::vector<progress::location_id> watch) {
   const std::size_t index = probes_.size();
   for (auto loc : watch) probes_by_location_[loc].push_back(index);
@@ -37,6 +45,7 @@ void progress_hub::publish(std::uint32_t slot_index, detail::progress_buffer& bu
   auto& updates = buffer.updates();
   if (updates.empty()) return;
   STREAMWEAVE_ASSERT(slot_index < slot_count_, "progress_hub: publish to a slot that was never wired");
+  note_capabilities(slot_index, updates);
   slot& s = slots_[slot_index];
   while (s.lock.test_and_set(std::memory_order_acquire)) std::this_thread::yield();
   s.updates.insert(s.updates.end(), updates.begin(), updates.end());

@@ -16,14 +16,19 @@
 /// capabilities dropped) are applied together, so no frontier passes a time that a published
 /// batch still carries.
 ///
-/// Thread safety: `publish`, `run_tracker` and `frontier_of` from any thread. `add_probe` and
-/// `set_slot_count` while the graph is wired, before `start`. `start` once, before any unit
+/// With capability tracking on (`track_capabilities`), `publish` also keeps, per unit slot, the
+/// capabilities that unit holds (lib/progress/capability_ledger.hpp), which `held` reads.
+///
+/// Thread safety: `publish`, `run_tracker`, `frontier_of`, `note_capabilities` (for one slot
+/// by its one publisher) and `held` from any thread. `add_probe`, `set_slot_count` and
+/// `track_capabilities` while the graph is wired, before `start`. `start` once, before any unit
 /// runs. The listener is called by the current tracker owner only, one call at a time.
 #include <streamweave/detail/node.hpp>  // detail::empty_frontier
 #include <streamweave/detail/progress_buffer.hpp>
 #include <streamweave/progress/probe.hpp>
 #include <streamweave/progress/tracker.hpp>
 
+#include "progress/capability_ledger.hpp"
 #include "progress/scoped_time.hpp"
 #include "queue/index_inbox.hpp"
 
@@ -63,6 +68,9 @@ class progress_hub {
 
   /// Wiring: `n` progress sources, numbered 0..n-1.
   void set_slot_count(std::size_t n);
+  /// Wiring: slots 0..unit_slots-1 (the units) keep a capability ledger. Call after
+  /// `set_slot_count`.
+  void track_capabilities(std::size_t unit_slots);
   /// Wiring: `probe` reports the minimum of the frontiers at `watch` (sorted, unique).
   void add_probe(std::shared_ptr<detail::probe_state> probe, std::vector<progress::location_id> watch);
 
@@ -83,6 +91,17 @@ class progress_hub {
     const bool drained = !tracker_->has_pointstamps();
     busy_.store(false, std::memory_order_seq_cst);
     return drained;
+  }
+
+  /// Counts the capabilities among `updates` in `slot`'s ledger (nothing for a slot without
+  /// one). `publish` calls it; `start`'s seeding calls it for updates it adds directly.
+  void note_capabilities(std::uint32_t slot, const std::vector<detail::progress_update>& updates) {
+    if (slot < ledger_count_) ledgers_[slot].apply(updates, is_output_);
+  }
+  /// The capabilities unit slot `slot` holds at output `location`, as of its last published
+  /// updates, listing at most `limit` times. Empty for a slot without a ledger.
+  held_capabilities held(std::uint32_t slot, progress::location_id location, std::size_t limit) const {
+    return slot < ledger_count_ ? ledgers_[slot].read(location, limit) : held_capabilities{};
   }
 
   /// Moves `buffer`'s updates into `slot` (one batch, in order) and clears `buffer`. Does not
@@ -122,6 +141,9 @@ class progress_hub {
   std::unique_ptr<slot[]> slots_;
   std::size_t slot_count_ = 0;
   index_inbox dirty_slots_;
+  std::unique_ptr<capability_ledger[]> ledgers_;  // per unit slot, when tracking
+  std::size_t ledger_count_ = 0;
+  std::vector<std::uint8_t> is_output_;  // per location: 1 for an operator output
   std::atomic<bool> busy_{false};
   std::atomic<bool> requested_{false};
   std::vector<detail::progress_update> drained_;  // only the tracker owner

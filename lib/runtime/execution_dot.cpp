@@ -41,6 +41,10 @@ std::string execution_state::to_dot() const {
     std::string label = dot_escape(m.node) + " #" + std::to_string(m.instance) + "\\nin " + std::to_string(m.records_in) +
                         " / out " + std::to_string(m.records_out) + " records";
     if (!m.fused) label += "\\nbusy " + millis(m.busy) + ", " + std::to_string(m.activations) + " activations";
+    for (const auto& o : m.outputs)  // what holds time back downstream: worth seeing on the node
+      if (o.capabilities != 0)
+        label += "\\nholds " + std::to_string(o.capabilities) + " at t>=" + std::to_string(o.earliest) +
+                 (m.outputs.size() > 1 ? " (out " + std::to_string(o.port) + ")" : "");
     return indent + instance_id(inst.node, inst.index) + " [label=\"" + label + "\"];\n";
   };
   // Every instance is a member of exactly one unit; a unit with fused members is a cluster.

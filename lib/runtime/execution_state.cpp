@@ -37,6 +37,7 @@ void execution_state::start() {
   epoch_latency_.start(wired_.inputs.size(), graph_->probes.size());
   const bool nothing_to_do = wired_.progress->start([&](auto&& add) {
     for (auto& u : wired_.units) {
+      wired_.progress->note_capabilities(u->slot, u->progress.updates());  // the initial capabilities
       for (const auto& up : u->progress.updates()) add(up.location, up.time, up.delta);
       u->progress.updates().clear();
     }

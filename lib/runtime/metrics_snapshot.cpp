@@ -2,8 +2,9 @@
 //
 // Runs on any thread while units run. It reads the counters relaxed (their contract is in
 // lib/observe/activity_counters.hpp), frontiers and queue depths through their own atomic
-// accessors, an input's time under the input's mutex without revoking its bias, and the
-// probes' latency histograms under the epoch log's mutex (lib/observe/epoch_latency.hpp).
+// accessors, the capabilities each unit holds under its ledger's mutex
+// (lib/progress/capability_ledger.hpp), an input's time under the input's mutex without
+// revoking its bias, and the probes' latency histograms under the epoch log's mutex (lib/observe/epoch_latency.hpp).
 #include "runtime/execution_state.hpp"
 
 #include <algorithm>
@@ -61,6 +62,19 @@ metrics_snapshot execution_state::metrics() const {
           port.capacity = q.capacity();
         }
         m.inputs.push_back(port);
+      }
+      if (config_.metrics) {
+        for (std::size_t o = 0; o < inst.outputs.size(); ++o) {
+          const held_capabilities h =
+              wired_.progress->held(inst.owner->slot, inst.outputs[o]->location, output_port_metrics::held_limit);
+          output_port_metrics port;
+          port.port = o;
+          port.capabilities = h.count;
+          port.times = h.times;
+          if (!h.earliest.empty()) port.earliest = h.earliest.front().first;
+          for (const auto& [t, c] : h.earliest) port.held.push_back(held_capability{t, c});
+          m.outputs.push_back(std::move(port));
+        }
       }
       out.instances.push_back(std::move(m));
     }

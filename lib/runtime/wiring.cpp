@@ -190,6 +190,7 @@ struct wiring {
       out.input_states.push_back(nodes[n].input);
     }
     out.progress->set_slot_count(out.units.size() + out.inputs.size());
+    if (config.metrics) out.progress->track_capabilities(out.units.size());  // inputs report their time instead
     for (std::size_t i = 0; i < out.inputs.size(); ++i) out.inputs[i]->slot = static_cast<std::uint32_t>(out.units.size() + i);
   }
 

@@ -94,6 +94,15 @@ def main():
         fail(f"epoch latency quantiles: {q}")
     if total("streamweave_probe_frontier", graph="open", node="watched") != 3:
         fail("the probe's frontier is 3")
+    if total("streamweave_capabilities_held", graph="open", node="holder", port="0") != 2:
+        fail("holder holds two capabilities")
+    if total("streamweave_capability_earliest_time", graph="open", node="holder", port="0") != 10:
+        fail("holder's capabilities are at time 10")
+    if total("streamweave_capabilities_held", graph=FIRST) != 0:
+        fail("a completed run holds no capability")
+    for s in samples("streamweave_capability_earliest_time", graph=FIRST):
+        if not math.isinf(s.value):
+            fail(f"a completed run's earliest capability should be +Inf: {s}")
     up = total("streamweave_uptime_seconds", graph=FIRST)
     parts = sum(total(f, graph=FIRST, node="keep")
                 for f in ("streamweave_busy_seconds", "streamweave_backpressured_seconds", "streamweave_idle_seconds"))
@@ -109,6 +118,15 @@ def main():
         fail(f"JSON keep: {keep}")
     if any(p["frontier"] is not None for m in snap["instances"] for p in m["inputs"]):
         fail("JSON: a completed run's frontiers should be null")
+    if any(o["capabilities"] != 0 or o["earliest"] is not None or o["held"] for m in snap["instances"]
+           for o in m["outputs"]):
+        fail("JSON: a completed run holds no capability")
+    with open(os.path.join(scratch, "metrics-open.json"), encoding="utf-8") as f:
+        open_snap = json.load(f)
+    holder = [m["outputs"] for m in open_snap["instances"] if m["node"] == "holder"]
+    want = [[{"port": 0, "capabilities": 2, "times": 1, "earliest": 10, "held": [{"time": 10, "count": 2}]}]]
+    if holder != want:
+        fail(f"JSON holder outputs: {holder}, want {want}")
     print(f"ok: {len(families)} families, {sum(len(f.samples) for f in families.values())} samples")
 
 

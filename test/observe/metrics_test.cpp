@@ -13,6 +13,8 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <mutex>
+#include <set>
 #include <random>
 #include <string>
 #include <thread>
@@ -159,6 +161,139 @@ TEST(Metrics, FusedInstanceCountsItsRecordsAndNamesItsUnit) {
   EXPECT_FALSE(sink->inputs[0].queued);
 }
 
+namespace {
+
+/// What one instance's output port holds, as the snapshot reports it.
+struct held_view {
+  std::int64_t capabilities = 0;
+  std::size_t times = 0;
+  sw::timestamp earliest = ~sw::timestamp{0};
+  std::vector<std::pair<sw::timestamp, std::int64_t>> held;
+  friend bool operator==(const held_view&, const held_view&) = default;
+};
+
+std::string describe(const std::vector<held_view>& v) {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    out += "#" + std::to_string(i) + ": " + std::to_string(v[i].capabilities) + " in " + std::to_string(v[i].times) +
+           " times, earliest " + std::to_string(v[i].earliest) + ", held";
+    for (const auto& [t, c] : v[i].held) out += " " + std::to_string(t) + "x" + std::to_string(c);
+    out += "\n";
+  }
+  return out;
+}
+
+/// The snapshot's view of node `node`'s output 0, per instance.
+std::vector<held_view> held_of(const sw::metrics_snapshot& s, const std::string& node) {
+  std::vector<held_view> out;
+  for (const auto& m : s.instances) {
+    if (m.node != node) continue;
+    held_view v;
+    if (m.outputs.size() != 1) return {};  // reported as a mismatch
+    const auto& o = m.outputs[0];
+    v.capabilities = o.capabilities;
+    v.times = o.times;
+    v.earliest = o.earliest;
+    for (const auto& h : o.held) v.held.emplace_back(h.time, h.count);
+    out.push_back(v);
+  }
+  return out;
+}
+
+/// The oracle: the view of an instance that holds one capability at each of `times`.
+held_view expected_view(const std::multiset<sw::timestamp>& times) {
+  held_view v;
+  v.capabilities = static_cast<std::int64_t>(times.size());
+  for (sw::timestamp t : times) {
+    if (!v.held.empty() && v.held.back().first == t) {
+      ++v.held.back().second;
+      continue;
+    }
+    ++v.times;
+    if (v.held.size() < sw::output_port_metrics::held_limit) v.held.emplace_back(t, 1);
+  }
+  if (!times.empty()) v.earliest = *times.begin();
+  return v;
+}
+
+}  // namespace
+
+// Each instance of an operator reports the capabilities it keeps: its initial one, copies at
+// times taken from the records (a time held twice counts twice, at most `held_limit` times
+// listed), and none once it drops them. The oracle is what each instance's body says it keeps.
+TEST(Metrics, CapabilitiesHeldAreTheOnesEachInstanceKeeps) {
+  for (std::uint64_t seed : sw::testing::seeds(9500, 4)) {
+    SCOPED_TRACE(sw::testing::seed_note(seed));
+    std::mt19937_64 rng(seed);
+    sw::runtime rt(sw::runtime_options{.threads = 1 + rng() % 2, .batch_size = 1 + rng() % 8});
+    sw::graph g;
+    auto [in, s] = g.input<int>("in");
+    std::mutex mutex;
+    std::vector<std::multiset<sw::timestamp>> kept(2);  // the oracle, per instance
+    std::size_t taken = 0;                              // records the bodies have seen
+    bool dropped = false;                               // an instance dropped what it held
+    s.exchange([](int v) { return v; }, 2)
+        .unary<int>("hold", [&](sw::operator_setup& setup) {
+          const std::size_t index = setup.instance_index();
+          {
+            std::lock_guard lock(mutex);
+            kept[index].insert(0);
+          }
+          return [&, index, caps = std::vector<sw::capability>{setup.initial_capability()}](
+                     sw::unary_context<int, int>& ctx) mutable {
+            ctx.input.for_each([&](sw::input_batch<int>& b) {
+              for (int v : b.records()) {
+                caps.push_back(b.retain().delayed(static_cast<sw::timestamp>(v)));
+                std::lock_guard lock(mutex);
+                kept[index].insert(static_cast<sw::timestamp>(v));
+                ++taken;
+              }
+            });
+            if (ctx.input.done() && !caps.empty()) {
+              caps.clear();
+              std::lock_guard lock(mutex);
+              kept[index].clear();
+              dropped = true;
+            }
+          };
+        })
+        .for_each([](int) {}, "after hold");
+    auto ex = rt.run(g);
+    auto expected = [&] {
+      std::lock_guard lock(mutex);
+      return std::vector<held_view>{expected_view(kept[0]), expected_view(kept[1])};
+    };
+    // Once the bodies have seen `records` records (and, with `all_dropped`, both dropped what
+    // they held), and the activations that did so have ended, the snapshot shows the oracle's
+    // view: poll for it, then compare (a timeout prints both).
+    auto agrees = [&](std::size_t records, bool all_dropped) {
+      auto settled = [&] {
+        std::lock_guard lock(mutex);
+        return taken == records && (!all_dropped || (dropped && kept[0].empty() && kept[1].empty()));
+      };
+      for (auto deadline = std::chrono::steady_clock::now() + 20s; std::chrono::steady_clock::now() < deadline;
+           std::this_thread::sleep_for(1ms))
+        if (settled() && held_of(ex.metrics(), "hold") == expected()) break;
+      const auto seen = held_of(ex.metrics(), "hold");
+      const auto want = expected();
+      EXPECT_EQ(seen, want) << "snapshot:\n" << describe(seen) << "oracle:\n" << describe(want);
+      return seen == want;
+    };
+    ASSERT_TRUE(agrees(0, false)) << "the initial capabilities";
+    const int records = 10 + static_cast<int>(rng() % 40);  // enough for more than held_limit times
+    for (int i = 0; i < records; ++i) in.send(static_cast<int>(rng() % 30));
+    in.advance_to(5);
+    in.send(5);
+    in.send(5);
+    in.flush();
+    ASSERT_TRUE(agrees(static_cast<std::size_t>(records) + 2, false)) << "after " << records + 2 << " records";
+    in.close();
+    ex.wait();
+    ASSERT_TRUE(agrees(static_cast<std::size_t>(records) + 2, true)) << "after the input closed";
+    for (const auto& v : held_of(ex.metrics(), "hold")) EXPECT_EQ(v.earliest, ~sw::timestamp{0});
+  }
+}
+
 TEST(Metrics, OffMeansZeroCountersAndTheSameResult) {
   sw::runtime rt(sw::runtime_options{.threads = 2, .batch_size = 64, .metrics = false});
   sw::graph g;
@@ -173,6 +308,7 @@ TEST(Metrics, OffMeansZeroCountersAndTheSameResult) {
   for (const auto& m : s.instances) {
     EXPECT_EQ(m.records_in + m.records_out + m.batches_in + m.batches_out + m.activations, 0u) << m.node;
     EXPECT_EQ(m.busy.count() + m.backpressured.count(), 0) << m.node;
+    EXPECT_TRUE(m.outputs.empty()) << m.node << ": capabilities are not tracked";
   }
 }
 

@@ -33,6 +33,31 @@ struct input_port_metrics {
   std::size_t capacity = 0;   // batches the queue holds
 };
 
+/// Capabilities held at one time (`capability`, progress/capability.hpp).
+struct held_capability {
+  timestamp time = 0;
+  /// Capabilities at this time: a capability and each of its copies count once each.
+  std::int64_t count = 0;
+};
+
+/// One output port of an operator instance: the capabilities the instance holds for it, which
+/// keep every frontier downstream of the port at or below their times. An instance that holds
+/// a capability no input explains (a leaked one, or a window or timer waiting for its time) is
+/// what a stalled probe points back to. Counted as of the instance's last finished activation:
+/// what an activation retains or drops shows once it ends, when the progress tracker sees it.
+struct output_port_metrics {
+  /// The most times `held` lists: the earliest ones.
+  static constexpr std::size_t held_limit = 16;
+
+  std::size_t port = 0;
+  std::int64_t capabilities = 0;  // held now, over every time
+  std::size_t times = 0;          // distinct times among them
+  /// The earliest time held; 2^64 - 1 (the empty frontier) when none is.
+  timestamp earliest = ~timestamp{0};
+  /// The `held_limit` earliest times held, in time order, with their counts.
+  std::vector<held_capability> held;
+};
+
 /// One parallel instance of one node.
 struct instance_metrics {
   std::string node;
@@ -58,6 +83,8 @@ struct instance_metrics {
   /// busy + backpressured + idle = `metrics_snapshot::uptime`.
   std::chrono::nanoseconds idle{0};
   std::vector<input_port_metrics> inputs;
+  /// One per output port. Empty when the run has `runtime_options::metrics = false`.
+  std::vector<output_port_metrics> outputs;
 };
 
 /// One input handle of the graph.
