@@ -11,6 +11,8 @@
 /// other threads load relaxed: each counter is exact on its own and never goes backwards, but
 /// two counters read one after the other need not be from the same moment. Each block is
 /// cache-line aligned, so writers of different instances never share a line.
+#include "observe/activity_clock.hpp"
+
 #include <atomic>
 #include <chrono>
 #include <cstddef>
@@ -50,10 +52,8 @@ struct alignas(64) unit_counters {
   std::atomic<std::uint64_t> backpressured_ns{0};
   std::atomic<std::int64_t> blocked_since{0};
 
-  static std::int64_t now_ns() noexcept {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch())
-        .count();
-  }
+  /// The counters' clock (lib/observe/activity_clock.hpp).
+  static std::int64_t now_ns() noexcept { return activity_clock::now_ns(); }
   /// Start of an activation at `start` (now_ns): closes a back-pressured gap.
   void begin_activation(std::int64_t start) noexcept {
     const std::int64_t since = blocked_since.load(std::memory_order_relaxed);

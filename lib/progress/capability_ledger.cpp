@@ -20,26 +20,23 @@ void capability_ledger::apply(const std::vector<detail::progress_update>& update
       at = std::prev(locations_.end());
     }
     at->total += it->delta;
-    auto [entry, inserted] = at->by_time.try_emplace(it->time, 0);
-    entry->second += it->delta;
-    if (entry->second == 0) at->by_time.erase(entry);
+    at->by_time.update(it->time, it->delta);
   }
 }
 
-held_capabilities capability_ledger::read(progress::location_id location, std::size_t limit) const {
-  held_capabilities out;
+void capability_ledger::read(progress::location_id location, output_port_metrics& port) const {
   std::lock_guard lock(mutex_);
   for (const location_counts& c : locations_) {
     if (c.location != location) continue;
-    out.count = c.total;
-    out.times = c.by_time.size();
-    for (const auto& entry : c.by_time) {
-      if (out.earliest.size() == limit) break;
-      out.earliest.push_back(entry);
+    port.capabilities = c.total;
+    port.times = c.by_time.size();
+    for (const auto& [t, count] : c.by_time) {
+      if (port.held.size() == output_port_metrics::held_limit) break;
+      port.held.push_back(held_capability{t, count});
     }
-    break;
+    if (!port.held.empty()) port.earliest = port.held.front().time;
+    return;
   }
-  return out;
 }
 
 }  // namespace streamweave::internal

@@ -14,39 +14,34 @@
 /// unit's activation), `read` from any thread; both take the ledger's mutex, which `apply`
 /// takes only for a batch that changes some capability. The mutex orders them; nothing else
 /// reads the counts.
+#include <streamweave/detail/ordered_counts.hpp>
 #include <streamweave/detail/progress_buffer.hpp>
+#include <streamweave/observe/metrics.hpp>
 #include <streamweave/progress/location.hpp>
 #include <streamweave/progress/timestamp.hpp>
 
 #include <cstddef>
 #include <cstdint>
-#include <map>
 #include <mutex>
-#include <utility>
 #include <vector>
 
 namespace streamweave::internal {
-
-/// The capabilities held at one output location.
-struct held_capabilities {
-  std::int64_t count = 0;                                       // over every time
-  std::size_t times = 0;                                        // distinct times with a count
-  std::vector<std::pair<timestamp, std::int64_t>> earliest;     // the first `limit`, in time order
-};
 
 class capability_ledger {
  public:
   /// Applies the updates at locations `is_output[location]` marks (operator outputs, where
   /// pointstamps are capabilities; the others count batches in flight and are skipped).
   void apply(const std::vector<detail::progress_update>& updates, const std::vector<std::uint8_t>& is_output);
-  /// What is held at `location`, listing at most `limit` times.
-  held_capabilities read(progress::location_id location, std::size_t limit) const;
+  /// Fills `port`'s `capabilities`, `times`, `earliest` and `held` (at most
+  /// `output_port_metrics::held_limit` times) with what is held at `location`; leaves them as
+  /// they are (none held) when nothing ever was.
+  void read(progress::location_id location, output_port_metrics& port) const;
 
  private:
   struct location_counts {
     progress::location_id location = 0;
     std::int64_t total = 0;
-    std::map<timestamp, std::int64_t> by_time;  // no zero entries
+    detail::ordered_counts<timestamp> by_time;  // no zero entries; nodes reused
   };
 
   mutable std::mutex mutex_;

@@ -17,10 +17,10 @@
 /// batch still carries.
 ///
 /// With capability tracking on (`track_capabilities`), `publish` also keeps, per unit slot, the
-/// capabilities that unit holds (lib/progress/capability_ledger.hpp), which `held` reads.
+/// capabilities that unit holds (lib/progress/capability_ledger.hpp), which `read_held` reads.
 ///
 /// Thread safety: `publish`, `run_tracker`, `frontier_of`, `note_capabilities` (for one slot
-/// by its one publisher) and `held` from any thread. `add_probe`, `set_slot_count` and
+/// by its one publisher) and `read_held` from any thread. `add_probe`, `set_slot_count` and
 /// `track_capabilities` while the graph is wired, before `start`. `start` once, before any unit
 /// runs. The listener is called by the current tracker owner only, one call at a time.
 #include <streamweave/detail/node.hpp>  // detail::empty_frontier
@@ -98,10 +98,11 @@ class progress_hub {
   void note_capabilities(std::uint32_t slot, const std::vector<detail::progress_update>& updates) {
     if (slot < ledger_count_) ledgers_[slot].apply(updates, is_output_);
   }
-  /// The capabilities unit slot `slot` holds at output `location`, as of its last published
-  /// updates, listing at most `limit` times. Empty for a slot without a ledger.
-  held_capabilities held(std::uint32_t slot, progress::location_id location, std::size_t limit) const {
-    return slot < ledger_count_ ? ledgers_[slot].read(location, limit) : held_capabilities{};
+  /// Fills `port` with the capabilities unit slot `slot` holds at output `location`, as of its
+  /// last published updates (capability_ledger::read). Leaves it as it is for a slot without a
+  /// ledger.
+  void read_held(std::uint32_t slot, progress::location_id location, output_port_metrics& port) const {
+    if (slot < ledger_count_) ledgers_[slot].read(location, port);
   }
 
   /// Moves `buffer`'s updates into `slot` (one batch, in order) and clears `buffer`. Does not

@@ -65,14 +65,9 @@ metrics_snapshot execution_state::metrics() const {
       }
       if (config_.metrics) {
         for (std::size_t o = 0; o < inst.outputs.size(); ++o) {
-          const held_capabilities h =
-              wired_.progress->held(inst.owner->slot, inst.outputs[o]->location, output_port_metrics::held_limit);
           output_port_metrics port;
           port.port = o;
-          port.capabilities = h.count;
-          port.times = h.times;
-          if (!h.earliest.empty()) port.earliest = h.earliest.front().first;
-          for (const auto& [t, c] : h.earliest) port.held.push_back(held_capability{t, c});
+          wired_.progress->read_held(inst.owner->slot, inst.outputs[o]->location, port);
           m.outputs.push_back(std::move(port));
         }
       }

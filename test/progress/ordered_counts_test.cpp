@@ -9,6 +9,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -44,6 +45,8 @@ TEST(OrderedCounts, RandomUpdatesMatchMapReference) {
       ASSERT_EQ(c.first_positive(), first) << "step " << step;
       ASSERT_EQ(c.to_vector(), (std::vector<std::pair<std::uint64_t, std::int64_t>>(ref.begin(), ref.end())))
           << "step " << step;
+      ASSERT_EQ(c.size(), ref.size()) << "step " << step;
+      ASSERT_TRUE(std::equal(c.begin(), c.end(), ref.begin(), ref.end())) << "step " << step;
     }
   }
 }

@@ -49,6 +49,12 @@ class ordered_counts {
   /// Every non-zero count, sorted by time (linear; for checks and tests).
   std::vector<std::pair<T, std::int64_t>> to_vector() const { return {counts_.begin(), counts_.end()}; }
 
+  /// The number of times with a non-zero count.
+  std::size_t size() const noexcept { return counts_.size(); }
+  /// The non-zero counts as (time, count) pairs, in time order.
+  typename map_type::const_iterator begin() const noexcept { return counts_.begin(); }
+  typename map_type::const_iterator end() const noexcept { return counts_.end(); }
+
  private:
   void insert(const T& t, std::int64_t delta) {
     if (spares_used_ == 0) {
