@@ -98,12 +98,8 @@ void unit::account_activation(std::int64_t started, std::pair<std::uint64_t, std
   counters.end_activation(started, ended, waits);
   if (!trace) return;
   const auto now_taken = taken_so_far();
-  try {
-    trace->push(activation_span{started, ended - started, trace_thread_index(), now_taken.first - taken.first,
-                                now_taken.second - taken.second});
-  } catch (...) {
-    // std::mutex::lock failing (system error): this span is lost, nothing else.
-  }
+  trace->push(activation_span{started, ended - started, trace_thread_index(), now_taken.first - taken.first,
+                              now_taken.second - taken.second});
 }
 
 void unit::run() noexcept {

@@ -17,6 +17,7 @@ add_test(NAME observe_exports_parse
 set_tests_properties(observe_exports_parse PROPERTIES LABELS "unit" TIMEOUT 60)
 streamweave_add_gtest(NAME observe_epoch_latency_test SOURCES observe/epoch_latency_test.cpp LABELS unit)
 streamweave_add_gtest(NAME observe_activity_clock_test SOURCES observe/activity_clock_test.cpp LABELS unit)
+streamweave_add_gtest(NAME observe_trace_ring_test SOURCES observe/trace_ring_test.cpp LABELS unit concurrency)
 
 # The DOT exporters' output, rendered by Graphviz (tools/install-deps.sh installs it).
 add_executable(observe_dot_sample observe/dot_sample.cpp)
