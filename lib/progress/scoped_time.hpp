@@ -40,6 +40,8 @@ template <>
 struct timestamp_traits<internal::scoped_time> {
   using time = internal::scoped_time;
   using summary = internal::scoped_summary;
+  /// Times compare by value, so the tracker keeps ordered counts per location.
+  static constexpr bool totally_ordered = true;
   static constexpr time minimum() noexcept { return {0}; }
   static constexpr bool less_equal(time a, time b) noexcept { return a.value <= b.value; }
   static constexpr summary identity() noexcept { return {}; }

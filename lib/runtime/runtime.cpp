@@ -2,6 +2,7 @@
 #include <streamweave/graph/graph.hpp>
 #include <streamweave/runtime/runtime.hpp>
 
+#include "observe/activity_clock.hpp"
 #include "runtime/execution_state.hpp"
 #include "scheduler/scheduler_choice.hpp"
 #include "scheduler/tbb_worker_limit.hpp"
@@ -52,12 +53,14 @@ runtime::runtime(runtime_options options) : impl_(std::make_shared<impl>()) {
   // No slot reserved for an outside thread: every slot is a worker running graph tasks.
   impl_->own_arena = std::make_unique<tbb::task_arena>(static_cast<int>(options.threads), 0);
   impl_->arena = impl_->own_arena.get();
+  internal::activity_clock::warm_up();  // the 2 ms calibration, here rather than in a run
 }
 
 runtime::runtime(tbb::task_arena& host_arena, runtime_options options) : impl_(std::make_shared<impl>()) {
   options.threads = internal::scheduler_threads(options, static_cast<std::size_t>(std::max(1, host_arena.max_concurrency())));
   impl_->options = options;
   impl_->arena = &host_arena;
+  internal::activity_clock::warm_up();
 }
 
 runtime::~runtime() = default;

@@ -61,6 +61,8 @@ struct wiring {
     auto& nodes = graph.nodes;
     const std::size_t n_nodes = nodes.size();
     using tracker_type = progress::tracker<scoped_time>;
+    // Each location's frontier is then an ordered map's first positive entry, not a re-sort.
+    static_assert(mutable_antichain<scoped_time>::totally_ordered);
     std::vector<progress::node_shape<scoped_time>> shapes;
     shapes.reserve(n_nodes);
     for (const auto& spec : nodes) shapes.push_back({spec.name, spec.inputs, spec.outputs, summaries_of(spec)});

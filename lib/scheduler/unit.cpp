@@ -98,7 +98,8 @@ void unit::account_activation(std::int64_t started, std::pair<std::uint64_t, std
   counters.end_activation(started, ended, waits);
   if (!trace) return;
   const auto now_taken = taken_so_far();
-  trace->push(activation_span{started, ended - started, trace_thread_index(), now_taken.first - taken.first,
+  const std::int64_t duration = ended > started ? ended - started : 0;  // clamped, as the counters are
+  trace->push(activation_span{started, duration, trace_thread_index(), now_taken.first - taken.first,
                               now_taken.second - taken.second});
 }
 

@@ -69,6 +69,11 @@ class mutable_antichain {
   using traits = timestamp_traits<T>;
   using change = std::pair<T, std::int64_t>;
 
+  /// True when `T` is totally ordered (`totally_ordered_time<T>()`): the counts are an ordered
+  /// map and the frontier its earliest positive time; otherwise a change batch from which the
+  /// minimal set is rebuilt when an update may change it.
+  static constexpr bool totally_ordered = totally_ordered_time<T>();
+
   /// Applies count updates and appends the resulting frontier changes (`-1` for a time that
   /// left the frontier, `+1` for one that joined) to `changes`. Counts may go transiently
   /// negative; only positive counts define the frontier.
@@ -99,11 +104,10 @@ class mutable_antichain {
   }
 
  private:
-  /// Epoch times: the frontier is the earliest time with a positive count, kept in an ordered
-  /// map (O(log n) per update over n outstanding times); updates after the frontier's time
-  /// wait in a change batch, where churn cancels, until the frontier may move. Product times
-  /// keep a change_batch and rebuild the minimal set from it.
-  static constexpr bool totally_ordered = std::is_integral_v<T>;
+  // Totally ordered times: the frontier is the earliest time with a positive count, kept in
+  // an ordered map (O(log n) per update over n outstanding times); updates after the
+  // frontier's time wait in a change batch, where churn cancels, until the frontier may move.
+  // Partially ordered times (products) keep a change_batch and rebuild the minimal set from it.
 
   template <class Range>
   void update_total(const Range& updates, std::vector<change>& changes) {
@@ -174,8 +178,8 @@ class mutable_antichain {
 
   std::conditional_t<totally_ordered, detail::ordered_counts<T>, change_batch<T>> counts_;
   std::vector<T> frontier_;
-  change_batch<T> scratch_;  // product times only: the frontier's changes during a rebuild
-  change_batch<T> above_;    // epoch times only: updates after the frontier's time, not yet in counts_
+  change_batch<T> scratch_;  // partially ordered times only: the frontier's changes during a rebuild
+  change_batch<T> above_;    // totally ordered times only: updates after the frontier's time, not yet in counts_
 };
 
 }  // namespace streamweave

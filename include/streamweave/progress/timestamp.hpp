@@ -9,7 +9,12 @@
 ///     and consolidate, never to decide completeness);
 ///   - `summary`: the path-summary type, the least change a timestamp undergoes along a path,
 ///     with `identity()`, `results_in(s, t)` (nullopt when no time survives, e.g. overflow),
-///     `followed_by(s1, s2)` (composition, nullopt on overflow) and `summary_less_equal`.
+///     `followed_by(s1, s2)` (composition, nullopt on overflow) and `summary_less_equal`;
+///   - optionally `static constexpr bool totally_ordered = true`: `less_equal` is a total
+///     order and agrees with `operator<=`. The tracker then keeps each location's counts in an
+///     ordered map whose frontier is its earliest positive entry (O(log n) per update over n
+///     distinct outstanding times) instead of re-sorting a change batch whenever the frontier
+///     may move. `totally_ordered_time<T>()` reads it; absent means false.
 ///
 /// Laws (checked by test/progress/timestamp_laws_test.cpp for every built-in type):
 ///   - `results_in` and `followed_by` are monotone in both arguments;
@@ -49,6 +54,7 @@ struct timestamp_traits;
 template <>
 struct timestamp_traits<std::uint64_t> {
   using summary = std::uint64_t;
+  static constexpr bool totally_ordered = true;
   static constexpr std::uint64_t minimum() noexcept { return 0; }
   static constexpr bool less_equal(std::uint64_t a, std::uint64_t b) noexcept { return a <= b; }
   static constexpr summary identity() noexcept { return 0; }
@@ -119,5 +125,15 @@ concept timestamp_type = std::totally_ordered<T> && std::copyable<T> && requires
   { timestamp_traits<T>::less_equal(t, t) } -> std::convertible_to<bool>;
   { timestamp_traits<T>::identity() } -> std::convertible_to<typename timestamp_traits<T>::summary>;
 };
+
+/// Whether `timestamp_traits<T>` declares `less_equal` a total order (see the file comment).
+template <class T>
+constexpr bool totally_ordered_time() noexcept {
+  if constexpr (requires { timestamp_traits<T>::totally_ordered; }) {
+    return timestamp_traits<T>::totally_ordered;
+  } else {
+    return false;
+  }
+}
 
 }  // namespace streamweave

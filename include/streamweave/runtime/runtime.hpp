@@ -27,7 +27,9 @@ class graph;
 
 class runtime {
  public:
-  /// A runtime with its own arena.
+  /// A runtime with its own arena. The first runtime of a process (either constructor) also
+  /// spends about 2 ms measuring the rate of the clock that metrics and traces read
+  /// (docs/observability.md), so that no run pays it.
   explicit runtime(runtime_options options = {});
   /// A runtime that schedules on `host_arena`, which must outlive every execution.
   explicit runtime(tbb::task_arena& host_arena, runtime_options options = {});
