@@ -1,7 +1,8 @@
 // trace_ring (lib/observe/trace_ring.hpp), the activation traces' lock-free ring: it keeps the
 // last `capacity` items, and a copy taken while one thread pushes holds only whole items, in
-// order, consecutive, ending no later than what was pushed. Seeded (printed, replayable):
-// capacity, item count and the reader's pace.
+// order, consecutive, ending no later than what was pushed, also while the writer allocates the
+// ring's chunks (a chunk of 3 or 4 items here, so most runs allocate many while copies read).
+// Seeded (printed, replayable): capacity, item count and the reader's pace.
 #include "observe/trace_ring.hpp"
 
 #include "support/seed.hpp"
@@ -10,6 +11,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <initializer_list>
 #include <iostream>
 #include <random>
 #include <thread>
@@ -41,15 +43,16 @@ bool whole(const probe_item& p) {
 
 }  // namespace
 
-TEST(TraceRing, KeepsTheLastCapacityItemsAndCountsTheRest) {
-  for (std::size_t capacity : {1u, 2u, 3u, 8u}) {
-    trace_ring<probe_item> ring(capacity);
+template <std::size_t chunk>
+void keeps_the_last_capacity_items(std::initializer_list<std::size_t> capacities) {
+  for (std::size_t capacity : capacities) {
+    trace_ring<probe_item, chunk> ring(capacity);
     for (std::uint64_t pushed = 0; pushed <= 3 * capacity + 1; ++pushed) {
       std::uint64_t overwritten = 99;
       const std::vector<probe_item> got = ring.copy(overwritten);
       const std::uint64_t kept = pushed < capacity ? pushed : capacity;
-      ASSERT_EQ(got.size(), kept) << "capacity " << capacity << ", pushed " << pushed;
-      ASSERT_EQ(overwritten, pushed - kept) << "capacity " << capacity << ", pushed " << pushed;
+      ASSERT_EQ(got.size(), kept) << "capacity " << capacity << ", chunk " << chunk << ", pushed " << pushed;
+      ASSERT_EQ(overwritten, pushed - kept) << "capacity " << capacity << ", chunk " << chunk << ", pushed " << pushed;
       for (std::size_t k = 0; k < got.size(); ++k) {
         ASSERT_EQ(got[k].index, pushed - kept + k);
         ASSERT_TRUE(whole(got[k]));
@@ -59,15 +62,22 @@ TEST(TraceRing, KeepsTheLastCapacityItemsAndCountsTheRest) {
   }
 }
 
-TEST(TraceRing, CopiesTakenWhileOneThreadPushesHoldOnlyWholeItems) {
+TEST(TraceRing, KeepsTheLastCapacityItemsAndCountsTheRest) {
+  keeps_the_last_capacity_items<1024>({1, 2, 3, 8, 1023, 1024, 1025});
+  // Capacities below, at and across chunk boundaries, the last chunk short or full.
+  keeps_the_last_capacity_items<3>({1, 2, 3, 4, 5, 6, 7, 10});
+}
+
+template <std::size_t chunk>
+void copies_hold_only_whole_items(std::uint64_t first_seed) {
   std::uint64_t copies = 0, dropped_as_rewritten = 0;
-  for (auto seed : sw_seed::seeds(9700, 24)) {
+  for (auto seed : sw_seed::seeds(first_seed, 24)) {
     SCOPED_TRACE(sw_seed::seed_note(seed));
     std::mt19937_64 r(seed);
     const std::size_t capacity = 1 + r() % (seed % 3 == 0 ? 64 : 4);
     const std::uint64_t items = 20'000 + r() % 40'000;
     const unsigned reader_pause = static_cast<unsigned>(r() % 3);  // 0: copy back to back
-    trace_ring<probe_item> ring(capacity);
+    trace_ring<probe_item, chunk> ring(capacity);
     std::atomic<std::uint64_t> pushed{0};
     std::thread writer([&] {
       for (std::uint64_t i = 0; i < items; ++i) {
@@ -101,5 +111,11 @@ TEST(TraceRing, CopiesTakenWhileOneThreadPushesHoldOnlyWholeItems) {
     }
     writer.join();
   }
-  std::cout << copies << " copies, " << dropped_as_rewritten << " of them left out items rewritten while copied\n";
+  std::cout << "chunk " << chunk << ": " << copies << " copies, " << dropped_as_rewritten
+            << " of them left out items rewritten while copied\n";
+}
+
+TEST(TraceRing, CopiesTakenWhileOneThreadPushesHoldOnlyWholeItems) {
+  copies_hold_only_whole_items<1024>(9700);
+  copies_hold_only_whole_items<4>(9800);
 }

@@ -62,10 +62,10 @@ struct runtime_options {
   /// Activation tracing, off (0) by default: each scheduling unit keeps its last
   /// `trace_capacity` activations (start, duration, thread, batches and records taken), and the
   /// run its probes' last `trace_capacity` frontier changes, for `execution::write_trace`
-  /// (Chrome trace-event JSON; docs/observability.md, "Activation traces"). Each span takes 40
-  /// bytes per unit, allocated when the run starts. When on, an activation also takes an
-  /// uncontended mutex, and the counters of `metrics` are kept (tracing reads them). 0 to
-  /// `max_trace_capacity`.
+  /// (Chrome trace-event JSON; docs/observability.md, "Activation traces"). Each span kept takes
+  /// 40 bytes in its unit's ring, allocated as the ring fills, 1024 spans at a time. When on,
+  /// an activation also writes its span into the ring (no lock), and the counters of `metrics`
+  /// are kept (tracing reads them). 0 to `max_trace_capacity`.
   std::size_t trace_capacity = 0;
 };
 
