@@ -11,12 +11,14 @@ namespace streamweave::nexmark {
 
 namespace {
 
-/// NEXMark times are int64; StreamWeave's timestamps start at 0.
-void check_time(const event& e, const std::string& where) {
+/// NEXMark times are int64; StreamWeave's timestamps start at 0. `where()` names the event,
+/// and is called only to report one: it runs once per event, so it builds no string on the way.
+template <class Where>
+void check_time(const event& e, Where&& where) {
   const std::int64_t t = event_time(e);
   const auto* a = std::get_if<auction>(&e);
-  if (t < 0 || (a != nullptr && a->expires < 0))
-    throw std::invalid_argument("nexmark: " + where + " has a negative time (" + std::to_string(t) +
+  if (t < 0 || (a != nullptr && a->expires < 0)) [[unlikely]]
+    throw std::invalid_argument("nexmark: " + where() + " has a negative time (" + std::to_string(t) +
                                 "); StreamWeave's timestamps start at 0");
 }
 
@@ -79,7 +81,7 @@ constexpr auto no_feed = [](nothing_to_feed&) {};
 std::vector<std::string> run_dataflow(int q, std::span<event> events, std::int64_t max_disorder_ms,
                                       const dataflow_options& options) {
   if (max_disorder_ms < 0) throw std::invalid_argument("nexmark: max_disorder_ms must not be negative");
-  for (std::size_t i = 0; i < events.size(); ++i) check_time(events[i], "event " + std::to_string(i));
+  for (std::size_t i = 0; i < events.size(); ++i) check_time(events[i], [i] { return "event " + std::to_string(i); });
   // Partition p takes the slice [p*n/P, (p+1)*n/P): in file order, so the file's disorder
   // bound holds within every slice. The slices are disjoint, so each partition moves its own.
   auto slice = [events, &options](std::size_t p, std::size_t count) {
@@ -130,7 +132,7 @@ std::vector<std::string> run_from_csv(int q, std::istream& in, const std::string
   auto send_all = [&](auto& input) {
     for (std::optional<csv_item> item = std::move(first); item; item = reader.next()) {
       if (auto* e = std::get_if<event>(&*item)) {
-        check_time(*e, source_name + ":" + std::to_string(reader.line_number()));
+        check_time(*e, [&] { return source_name + ":" + std::to_string(reader.line_number()); });
         input.send(std::move(*e));
         ++fed.events;
         progress.one();
