@@ -95,12 +95,19 @@ void sequential(benchmark::State& state, int q) {
   report(state, 1, rows);
 }
 
+/// A copy of the events made with the clock stopped, for a variant that owns (and frees,
+/// timed) what it reads.
+std::vector<nx::event> untimed_copy(benchmark::State& state) {
+  state.PauseTiming();
+  std::vector<nx::event> copy = events();
+  state.ResumeTiming();
+  return copy;
+}
+
 void sequential_owning(benchmark::State& state, int q) {
   std::size_t rows = 0;
   for (auto _ : state) {
-    state.PauseTiming();
-    std::vector<nx::event> in = events();
-    state.ResumeTiming();
+    std::vector<nx::event> in = untimed_copy(state);
     const std::vector<std::string> out = nx::reference_rows(q, in);
     in = {};  // every event's strings, as the graph frees them
     rows = out.size();
@@ -120,9 +127,7 @@ void streamweave_source(benchmark::State& state, int q) {
   for (auto _ : state) {
     // The graph moves the events out of a copy made with the clock stopped, and frees them as
     // it goes; the moved-from copy is freed timed, as SequentialOwning frees its copy.
-    state.PauseTiming();
-    std::vector<nx::event> in = events();
-    state.ResumeTiming();
+    std::vector<nx::event> in = untimed_copy(state);
     const std::vector<std::string> out = nx::run_dataflow(q, in, 0, options_for(state));
     in = {};
     rows = out.size();
