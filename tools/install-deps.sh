@@ -14,6 +14,7 @@ packages=(
   libgtest-dev
   libgmock-dev
   libbenchmark-dev
+  librdkafka-dev    # the kafka component (STREAMWEAVE_WITH_KAFKA=AUTO builds it when found)
   ccache
   python3-matplotlib
   python3-prometheus-client  # the Prometheus exporter test parses with its parser

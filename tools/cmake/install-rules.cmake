@@ -33,6 +33,24 @@ write_basic_package_version_file(
   VERSION ${PROJECT_VERSION}
   COMPATIBILITY SameMinorVersion)
 
+# The kafka component: its own export set, loaded by the Config only when the component is
+# asked for, with the find module that recreates its librdkafka dependency.
+if(TARGET streamweave_kafka)
+  install(TARGETS streamweave_kafka
+    EXPORT streamweaveKafkaTargets
+    RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}" COMPONENT streamweave_Runtime
+    LIBRARY DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT streamweave_Runtime
+            NAMELINK_COMPONENT streamweave_Development
+    ARCHIVE DESTINATION "${CMAKE_INSTALL_LIBDIR}" COMPONENT streamweave_Development)
+  install(EXPORT streamweaveKafkaTargets
+    NAMESPACE streamweave::
+    DESTINATION "${STREAMWEAVE_INSTALL_CMAKEDIR}"
+    COMPONENT streamweave_Development)
+  install(FILES "${PROJECT_SOURCE_DIR}/tools/cmake/FindStreamWeaveRdKafka.cmake"
+    DESTINATION "${STREAMWEAVE_INSTALL_CMAKEDIR}"
+    COMPONENT streamweave_Development)
+endif()
+
 install(FILES
     "${PROJECT_BINARY_DIR}/streamweaveConfig.cmake"
     "${PROJECT_BINARY_DIR}/streamweaveConfigVersion.cmake"

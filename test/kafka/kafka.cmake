@@ -1,0 +1,8 @@
+# The Kafka component's tests, against librdkafka's mock cluster (no broker, no network).
+# Only when the component is built (STREAMWEAVE_WITH_KAFKA, librdkafka found). Not in the
+# concurrency label: Debian's librdkafka crashes under TSan (toolchain notes C4).
+if(NOT TARGET streamweave_kafka)
+  return()
+endif()
+streamweave_add_gtest(NAME kafka_sink_test SOURCES kafka/sink_test.cpp LABELS unit kafka TIMEOUT 120)
+target_link_libraries(kafka_sink_test PRIVATE streamweave::kafka StreamWeave::rdkafka)
