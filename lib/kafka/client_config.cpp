@@ -16,10 +16,12 @@ void apply(const std::string& what, rd_kafka_conf_t* conf, const client_properti
 
 }  // namespace
 
-conf_ptr make_conf(const std::string& what, const client_properties& defaults, const client_properties& properties) {
+conf_ptr make_conf(const std::string& what, const client_properties& defaults, const client_properties& properties,
+                   const client_properties& fixed) {
   conf_ptr conf(rd_kafka_conf_new());
   apply(what, conf.get(), defaults);
   apply(what, conf.get(), properties);
+  apply(what, conf.get(), fixed);
   return conf;
 }
 

@@ -16,10 +16,11 @@ struct conf_deleter {
 };
 using conf_ptr = std::unique_ptr<rd_kafka_conf_t, conf_deleter>;
 
-/// A new configuration with `defaults` and then `properties` applied, in that order (so the
-/// user's win). Throws `usage_error` naming `what` (e.g. "kafka sink 'out'") and the property
-/// for an unknown property or a bad value.
-conf_ptr make_conf(const std::string& what, const client_properties& defaults, const client_properties& properties);
+/// A new configuration with `defaults`, the user's `properties`, then `fixed` applied, in that
+/// order (the user's win over the defaults, `fixed` over both). Throws `usage_error` naming
+/// `what` (e.g. "kafka sink 'out'") and the property for an unknown property or a bad value.
+conf_ptr make_conf(const std::string& what, const client_properties& defaults, const client_properties& properties,
+                   const client_properties& fixed = {});
 
 /// librdkafka's text for `err`.
 std::string error_text(rd_kafka_resp_err_t err);

@@ -169,7 +169,7 @@ bool input_state::flush(std::unique_lock<std::mutex>& lock, bool wait) {
   return !backpressured();
 }
 
-void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
+bool input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t, bool wait) {
   if (t > max_timestamp)
     throw usage_error("input '" + name_ + "': advance_to(" + std::to_string(t) +
                       ") is beyond the largest time, max_timestamp = 2^64 - 2 (2^64 - 1 means \"no more input\": "
@@ -180,10 +180,10 @@ void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
                       std::to_string(time_));
   if (binding_ == nullptr && !run_over_) {
     time_ = t;  // before the run: the initial capability will be at `t`
-    return;
+    return true;
   }
   check_can_send("advance_to");  // a stopped run: cancelled_error, as for send; an ended one: usage_error
-  if (t == time_) return;
+  if (t == time_) return wait || !backpressured();
   hand_over_staging();  // what was sent before this call keeps its time
   // The new time takes effect here, under the mutex and before any wait: from now on every
   // copy's time() is `t` and every record sent is stamped `t`, while this call may still wait
@@ -191,7 +191,9 @@ void input_state::advance_to(std::unique_lock<std::mutex>& lock, timestamp t) {
   binding_->exec->on_input_time(binding_->index, t);  // stamped before the move is published
   binding_->gate->advance(time_, t);
   time_ = t;
+  if (!wait) return !backpressured();
   wait_for_space(lock);
+  return true;
 }
 
 void input_state::close(std::unique_lock<std::mutex>& lock) noexcept {

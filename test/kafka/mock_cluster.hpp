@@ -49,6 +49,60 @@ class mock_cluster {
       throw std::runtime_error("cannot create mock topic " + topic);
   }
 
+  /// The offsets `group` committed for partitions 0 .. partitions-1 of `topic` (-1001, librdkafka's
+  /// "invalid", where none), asked of the group coordinator by a client that does not join.
+  std::vector<std::int64_t> committed(const std::string& group, const std::string& topic, int partitions) const {
+    std::array<char, 512> err{};
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps_.c_str(), err.data(), err.size());
+    rd_kafka_conf_set(conf, "group.id", group.c_str(), err.data(), err.size());
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err.data(), err.size());
+    if (rk == nullptr) throw std::runtime_error(std::string("committed: ") + err.data());
+    rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
+    for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(parts, topic.c_str(), p);
+    const rd_kafka_resp_err_t e = rd_kafka_committed(rk, parts, 10000);
+    std::vector<std::int64_t> out;
+    for (int i = 0; i < parts->cnt; ++i) out.push_back(parts->elems[i].offset);
+    rd_kafka_topic_partition_list_destroy(parts);
+    rd_kafka_destroy(rk);
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) throw std::runtime_error(std::string("committed: ") + rd_kafka_err2str(e));
+    return out;
+  }
+
+  /// One message to write with `produce_all`.
+  struct outgoing {
+    std::int32_t partition = 0;
+    std::string key;
+    std::string value;
+    std::int64_t timestamp_ms = 0;
+  };
+
+  /// Writes `messages` to `topic` with an idempotent producer and waits until all are
+  /// acknowledged; throws if any is not.
+  void produce_all(const std::string& topic, const std::vector<outgoing>& messages) const {
+    std::array<char, 512> err{};
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps_.c_str(), err.data(), err.size());
+    rd_kafka_conf_set(conf, "enable.idempotence", "true", err.data(), err.size());
+    rd_kafka_conf_set(conf, "linger.ms", "5", err.data(), err.size());
+    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err.data(), err.size());
+    if (rk == nullptr) throw std::runtime_error(std::string("writer: ") + err.data());
+    for (const outgoing& m : messages) {
+      for (;;) {
+        const rd_kafka_resp_err_t e = rd_kafka_producev(
+            rk, RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_PARTITION(m.partition), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_KEY(m.key.data(), m.key.size()), RD_KAFKA_V_VALUE(const_cast<char*>(m.value.data()), m.value.size()),
+            RD_KAFKA_V_TIMESTAMP(m.timestamp_ms), RD_KAFKA_V_END);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) break;
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) throw std::runtime_error(std::string("produce: ") + rd_kafka_err2str(e));
+        rd_kafka_poll(rk, 10);
+      }
+    }
+    const bool flushed = rd_kafka_flush(rk, 30000) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_destroy(rk);
+    if (!flushed) throw std::runtime_error("writer: messages left unacknowledged");
+  }
+
   /// Every message of `topic` (partitions 0 .. partitions-1) from the start to the high
   /// watermark at the time of the call, read with an assigned (not subscribed) consumer.
   std::vector<stored_message> read_all(const std::string& topic, int partitions) const {

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <string>
 #include <thread>
 
 namespace sw = streamweave;
@@ -88,6 +89,42 @@ TEST(Backpressure, TrySendReturnsFalseInsteadOfBlocking) {
   in.close();
   ex.wait();
   EXPECT_EQ(consumed.load(), accepted);
+}
+
+TEST(Backpressure, ARefusedTrySendLeavesTheRecordAsItWas) {
+  sw::runtime_options o;
+  o.threads = 1;
+  o.batch_size = 2;
+  o.queue_capacity = 1;
+  sw::runtime rt(o);
+  sw::graph g;
+  auto [in, s] = g.input<std::string>("in");
+  std::atomic<bool> hold{true};
+  auto got = s.inspect([&](const std::string&) {
+               while (hold.load()) std::this_thread::sleep_for(1ms);
+             }).collect();
+  auto ex = rt.run(g);
+  const std::string long_text(100, 'x');  // past the small-string buffer: a move empties it
+  std::size_t accepted = 0;
+  std::string record;
+  for (int i = 0; i < 1000; ++i) {
+    record = long_text + std::to_string(i);
+    const std::string before = record;
+    if (!in.try_send(std::move(record))) {
+      EXPECT_EQ(record, before) << "a refused record must be left as it was";
+      break;
+    }
+    ++accepted;
+  }
+  ASSERT_LT(accepted, 1000u) << "try_send never refused";
+  const std::string lvalue = record;
+  EXPECT_FALSE(in.try_send(lvalue));  // still back-pressured; a const lvalue is never moved
+  EXPECT_EQ(lvalue, record);
+  hold = false;
+  in.send(std::move(record));
+  in.close();
+  ex.wait();
+  EXPECT_EQ(got.size(), accepted + 1);
 }
 
 TEST(Backpressure, OutputHandleBufferIsBounded) {

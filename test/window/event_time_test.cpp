@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
 #include <thread>
 #include <utility>
@@ -107,4 +108,47 @@ TEST(EventTime, IdlenessFiresTheWindowsOfEverythingSent) {
   exec.wait();
   EXPECT_EQ(w.stats.late_records(), 1u);
   EXPECT_EQ(out.size(), 3u);
+}
+
+TEST(EventTime, TrySendRefusesUnderBackPressureAndTheRecordOfferedAgainIsOnTime) {
+  sw::runtime_options o;
+  o.threads = 1;
+  o.batch_size = 2;
+  o.queue_capacity = 1;
+  sw::runtime rt(o);
+  sw::graph g;
+  auto [in, s] = sw::add_event_time_input<ev>(g, "events", ev_time, {.max_disorder = 5});
+  std::atomic<bool> hold{true};
+  auto held = s.inspect([&](const ev&) {
+    while (hold.load()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  });
+  auto got = held.collect();
+  auto exec = rt.run(g);
+  std::vector<ev> accepted;
+  ev refused{};
+  bool was_refused = false;
+  for (int i = 0; i < 1000 && !was_refused; ++i) {
+    ev e{i, static_cast<sw::timestamp>(10 + i)};
+    const ev copy = e;
+    if (in.try_send(0, std::move(e))) {
+      accepted.push_back(copy);
+    } else {
+      EXPECT_EQ(e, copy) << "a refused record is left as it was";
+      refused = e;
+      was_refused = true;
+    }
+  }
+  ASSERT_TRUE(was_refused) << "try_send must refuse when the graph is back-pressured";
+  EXPECT_LT(accepted.size(), 20u);
+  // The refused record counted for the watermark (its event time minus the bound) ...
+  EXPECT_EQ(in.watermark(), refused.t - 5);
+  hold = false;
+  in.send(0, std::move(refused));  // ... and, offered again, it is sent at a time <= its event time
+  in.close();
+  exec.wait();
+  const auto items = got.items();
+  ASSERT_EQ(items.size(), accepted.size() + 1);
+  for (std::size_t i = 0; i < accepted.size(); ++i) EXPECT_EQ(items[i].record, accepted[i]) << i;
+  EXPECT_EQ(items.back().record.key, static_cast<int>(accepted.size()));
+  for (const auto& item : items) EXPECT_LE(item.time, item.record.t) << "record " << item.record.key << " is late";
 }

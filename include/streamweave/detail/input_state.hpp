@@ -133,9 +133,10 @@ class input_state {
   /// `cancelled_error` when the run stops meanwhile.
   void wait_for_space(std::unique_lock<std::mutex>& lock);
   /// Promises no more records before `t`: hands over what is staged (at the old time), moves
-  /// the input's capability to `t` and only then waits for space. Throws `usage_error` when
-  /// `t < time()`, when `t > max_timestamp`, or after close.
-  void advance_to(std::unique_lock<std::mutex>& lock, timestamp t);
+  /// the input's capability to `t` and only then, with `wait`, waits for space. Throws
+  /// `usage_error` when `t < time()`, when `t > max_timestamp`, or after close. Returns false
+  /// (only without `wait`) when some batch still waits for space.
+  bool advance_to(std::unique_lock<std::mutex>& lock, timestamp t, bool wait = true);
   /// Hands over what is staged, releases the input's capability, then waits for space.
   /// Idempotent. Never throws: when the run was cancelled, staged records are dropped.
   void close(std::unique_lock<std::mutex>& lock) noexcept;

@@ -150,21 +150,12 @@ class input_handle {
   }
   void send(const std::vector<T>& records) { send(std::span<const T>(records)); }
 
-  /// Like `send`, but never blocks: returns false (and keeps nothing) while the graph is
-  /// back-pressured. Call `flush()` or `advance_to()` later to make sure records staged by
+  /// Like `send`, but never blocks: returns false while the graph is back-pressured, and then
+  /// leaves `record` as it was (it is moved from, or copied, only when accepted), so the caller
+  /// can offer it again. Call `flush()` or `advance_to()` later to make sure records staged by
   /// accepted calls are delivered.
-  bool try_send(T record) {
-    auto lock = state_->lock();
-    state_->check_can_send("try_send");
-    if (state_->backpressured()) return false;
-    if (staging_full() && !state_->flush(lock, false)) return false;
-    stage(std::move(record));
-    if (staging_full())
-      state_->flush(lock, false);
-    else
-      state_->offer_bias(lock);
-    return true;
-  }
+  bool try_send(T&& record) { return try_offer(std::move(record)); }
+  bool try_send(const T& record) { return try_offer(record); }
 
   /// Hands staged records to the graph now (low latency) and waits for queue space.
   void flush() {
@@ -178,6 +169,14 @@ class input_handle {
   void advance_to(timestamp t) {
     auto lock = state_->lock();
     state_->advance_to(lock, t);
+  }
+
+  /// Like `advance_to`, but never waits for queue space: the new time takes effect all the
+  /// same, and it returns false while earlier batches still wait for space (the runtime
+  /// delivers them as space frees; `flush()` waits for that).
+  bool try_advance_to(timestamp t) {
+    auto lock = state_->lock();
+    return state_->advance_to(lock, t, false);
   }
 
   /// Sends what is staged and ends the input. Idempotent.
@@ -200,6 +199,20 @@ class input_handle {
 
  private:
   friend class input_writer<T>;
+
+  template <class R>
+  bool try_offer(R&& record) {
+    auto lock = state_->lock();
+    state_->check_can_send("try_send");
+    if (state_->backpressured()) return false;
+    if (staging_full() && !state_->flush(lock, false)) return false;
+    stage(std::forward<R>(record));  // the record leaves the caller only here
+    if (staging_full())
+      state_->flush(lock, false);
+    else
+      state_->offer_bias(lock);
+    return true;
+  }
 
   bool staging_full() const noexcept {
     const detail::batch_base* b = state_->staging();

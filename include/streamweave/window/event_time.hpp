@@ -64,21 +64,35 @@ class event_time_input {
   /// Sends `record` on `partition`, after updating the watermark with its event time.
   void send(std::size_t partition, T record) {
     std::lock_guard lock(s_->mutex);
-    part& p = s_->at(partition);
-    const auto e = static_cast<timestamp>(s_->event_time(record));
-    p.seen = p.any ? std::max(p.seen, e) : e;
-    p.any = true;
-    p.idle = false;
-    const auto now = std::chrono::steady_clock::now();
-    p.last = now;
-    s_->update(now);
+    s_->account(partition, record);
     s_->handle.send(std::move(record));
+  }
+  /// Like `send`, but never blocks: returns false while the graph is back-pressured, and then
+  /// leaves `record` as it was (moved from only when accepted), as `input_handle::try_send`. A
+  /// refused record still counts for its partition's watermark and activity, as if sent: offer
+  /// it again (`try_send` or `send`) rather than dropping it, and it is still on time within the
+  /// disorder bound.
+  bool try_send(std::size_t partition, T&& record) {
+    std::lock_guard lock(s_->mutex);
+    s_->account(partition, record, false);  // moves the time without waiting for space
+    return s_->handle.try_send(std::move(record));
   }
   /// Declares `partition` idle until its next record.
   void mark_idle(std::size_t partition = 0) {
     std::lock_guard lock(s_->mutex);
     s_->at(partition).idle = true;
     s_->update();
+  }
+  /// Makes `partition` hold time back again (as if it had just sent, without a record): it
+  /// counts as active from now until its idle timeout, and its watermark is what it was (0
+  /// before its first record). Time never goes back: an input already past that watermark
+  /// stops advancing until the partition sends. For a shard that was just (re)assigned.
+  void mark_active(std::size_t partition) {
+    std::lock_guard lock(s_->mutex);
+    part& p = s_->at(partition);
+    p.idle = false;
+    p.last = std::chrono::steady_clock::now();
+    s_->update(p.last);
   }
   /// Applies `idle_timeout` now (every other call does so too).
   void poll_idle() {
@@ -132,8 +146,20 @@ class event_time_input {
                           std::to_string(parts.size()) + " partitions)");
       return parts[i];
     }
-    /// Applies the idle timeout, then moves the handle's time to the policy's watermark.
-    void update(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now()) {
+    /// Counts `record`'s event time on `partition` (active again) and moves the time.
+    void account(std::size_t partition, const T& record, bool wait = true) {
+      part& p = at(partition);
+      const auto e = static_cast<timestamp>(event_time(record));
+      p.seen = p.any ? std::max(p.seen, e) : e;
+      p.any = true;
+      p.idle = false;
+      const auto now = std::chrono::steady_clock::now();
+      p.last = now;
+      update(now, wait);
+    }
+    /// Applies the idle timeout, then moves the handle's time to the policy's watermark,
+    /// waiting for queue space unless `wait` is false.
+    void update(std::chrono::steady_clock::time_point now = std::chrono::steady_clock::now(), bool wait = true) {
       bool any_active = false;
       timestamp active_min = ~timestamp{0};
       timestamp all_idle = 0;
@@ -147,7 +173,11 @@ class event_time_input {
       }
       // Watermarks stop at max_timestamp: 2^64 - 1 is the empty frontier, never a time.
       const timestamp target = std::min(std::max(floor, any_active ? active_min : all_idle), max_timestamp);
-      if (target > handle.time()) handle.advance_to(target);
+      if (target <= handle.time()) return;
+      if (wait)
+        handle.advance_to(target);
+      else
+        (void)handle.try_advance_to(target);
     }
     std::mutex mutex;
     input_handle<T> handle;
