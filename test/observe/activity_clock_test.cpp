@@ -24,17 +24,24 @@ TEST(ActivityClock, NeverRunsBackwardsOnOneThread) {
 TEST(ActivityClock, MeasuresIntervalsAsSteadyClockDoes) {
   std::cout << "activity_clock reads the " << (activity_clock::uses_tsc() ? "TSC" : "steady_clock") << "\n";
   for (auto sleep : {1ms, 20ms, 100ms}) {
-    const std::int64_t a0 = activity_clock::now_ns();
-    const std::int64_t s0 = activity_clock::steady_now_ns();
-    std::this_thread::sleep_for(sleep);
-    const std::int64_t s1 = activity_clock::steady_now_ns();
-    const std::int64_t a1 = activity_clock::now_ns();
-    const std::int64_t steady = s1 - s0;
-    const std::int64_t ours = a1 - a0;
     // Ours brackets steady's interval (read outside it), up to the scale's error (0.01%, here
-    // allowed 0.1%) and a few microseconds for the reads themselves and a preemption.
-    EXPECT_GE(ours, steady - steady / 1000 - 2'000) << "slept " << sleep.count() << " ms";
-    EXPECT_LE(ours, steady + steady / 1000 + 200'000) << "slept " << sleep.count() << " ms";
+    // allowed 0.1%) and a few microseconds for the reads themselves. A preemption between the
+    // reads (a loaded CI machine) inflates one attempt; a scale error shows in every attempt,
+    // so the interval must hold in at least one of five.
+    std::int64_t steady = 0, ours = 0;
+    bool held = false;
+    for (int attempt = 0; attempt < 5 && !held; ++attempt) {
+      const std::int64_t a0 = activity_clock::now_ns();
+      const std::int64_t s0 = activity_clock::steady_now_ns();
+      std::this_thread::sleep_for(sleep);
+      const std::int64_t s1 = activity_clock::steady_now_ns();
+      const std::int64_t a1 = activity_clock::now_ns();
+      steady = s1 - s0;
+      ours = a1 - a0;
+      held = ours >= steady - steady / 1000 - 2'000 && ours <= steady + steady / 1000 + 200'000;
+    }
+    EXPECT_TRUE(held) << "slept " << sleep.count() << " ms: activity_clock " << ours << " ns, steady_clock " << steady
+                      << " ns, in the last of five attempts";
   }
 }
 
