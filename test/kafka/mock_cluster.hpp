@@ -11,6 +11,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace streamweave::testing {
@@ -42,6 +43,20 @@ class mock_cluster {
   }
 
   const std::string& bootstraps() const noexcept { return bootstraps_; }
+
+  /// A client of this cluster with `properties` set; `who` names it in errors.
+  rd_kafka_t* new_client(rd_kafka_type_t type, const std::vector<std::pair<const char*, const char*>>& properties,
+                         const char* who) const {
+    std::array<char, 512> err{};
+    rd_kafka_conf_t* conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps_.c_str(), err.data(), err.size());
+    for (const auto& [k, v] : properties)
+      if (rd_kafka_conf_set(conf, k, v, err.data(), err.size()) != RD_KAFKA_CONF_OK)
+        throw std::runtime_error(std::string(who) + ": " + err.data());
+    rd_kafka_t* rk = rd_kafka_new(type, conf, err.data(), err.size());
+    if (rk == nullptr) throw std::runtime_error(std::string(who) + ": " + err.data());
+    return rk;
+  }
   rd_kafka_mock_cluster_t* handle() const noexcept { return cluster_; }
 
   void create_topic(const std::string& topic, int partitions) {
@@ -52,12 +67,7 @@ class mock_cluster {
   /// The offsets `group` committed for partitions 0 .. partitions-1 of `topic` (-1001, librdkafka's
   /// "invalid", where none), asked of the group coordinator by a client that does not join.
   std::vector<std::int64_t> committed(const std::string& group, const std::string& topic, int partitions) const {
-    std::array<char, 512> err{};
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps_.c_str(), err.data(), err.size());
-    rd_kafka_conf_set(conf, "group.id", group.c_str(), err.data(), err.size());
-    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err.data(), err.size());
-    if (rk == nullptr) throw std::runtime_error(std::string("committed: ") + err.data());
+    rd_kafka_t* rk = new_client(RD_KAFKA_CONSUMER, {{"group.id", group.c_str()}}, "committed");
     rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);
     for (int p = 0; p < partitions; ++p) rd_kafka_topic_partition_list_add(parts, topic.c_str(), p);
     const rd_kafka_resp_err_t e = rd_kafka_committed(rk, parts, 10000);
@@ -80,13 +90,7 @@ class mock_cluster {
   /// Writes `messages` to `topic` with an idempotent producer and waits until all are
   /// acknowledged; throws if any is not.
   void produce_all(const std::string& topic, const std::vector<outgoing>& messages) const {
-    std::array<char, 512> err{};
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps_.c_str(), err.data(), err.size());
-    rd_kafka_conf_set(conf, "enable.idempotence", "true", err.data(), err.size());
-    rd_kafka_conf_set(conf, "linger.ms", "5", err.data(), err.size());
-    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err.data(), err.size());
-    if (rk == nullptr) throw std::runtime_error(std::string("writer: ") + err.data());
+    rd_kafka_t* rk = new_client(RD_KAFKA_PRODUCER, {{"enable.idempotence", "true"}, {"linger.ms", "5"}}, "writer");
     for (const outgoing& m : messages) {
       for (;;) {
         const rd_kafka_resp_err_t e = rd_kafka_producev(
@@ -106,13 +110,7 @@ class mock_cluster {
   /// Every message of `topic` (partitions 0 .. partitions-1) from the start to the high
   /// watermark at the time of the call, read with an assigned (not subscribed) consumer.
   std::vector<stored_message> read_all(const std::string& topic, int partitions) const {
-    std::array<char, 512> err{};
-    rd_kafka_conf_t* conf = rd_kafka_conf_new();
-    rd_kafka_conf_set(conf, "bootstrap.servers", bootstraps_.c_str(), err.data(), err.size());
-    rd_kafka_conf_set(conf, "group.id", "test-reader", err.data(), err.size());
-    rd_kafka_conf_set(conf, "enable.auto.commit", "false", err.data(), err.size());
-    rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err.data(), err.size());
-    if (rk == nullptr) throw std::runtime_error(std::string("reader: ") + err.data());
+    rd_kafka_t* rk = new_client(RD_KAFKA_CONSUMER, {{"group.id", "test-reader"}, {"enable.auto.commit", "false"}}, "reader");
     rd_kafka_poll_set_consumer(rk);
     std::int64_t expected = 0;
     rd_kafka_topic_partition_list_t* parts = rd_kafka_topic_partition_list_new(partitions);

@@ -14,6 +14,7 @@
 #include <chrono>
 #include <map>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
@@ -209,6 +210,30 @@ TEST_F(KafkaSink, AFullProducerQueueHoldsInputBackAndLosesNothing) {
   ASSERT_EQ(stored.size(), std::size_t{n});
   for (int i = 0; i < n; ++i) EXPECT_EQ(stored[static_cast<std::size_t>(i)].value, std::to_string(i)) << "offset " << i;
   EXPECT_EQ(acks.size(), std::size_t{n});
+}
+
+TEST_F(KafkaSink, ASerializerThatThrowsStopsTheRunWithItsException) {
+  sw::testing::watchdog dog("KafkaSink.SerializerThrows", std::chrono::seconds(60));
+  cluster.create_topic("thrown", 1);
+  auto [in, values] = g.input<int>("values");
+  auto durable = kafka::sink(values, "to thrown", options_for(cluster, "thrown"), [](const int& v) {
+                   if (v == 500) throw std::runtime_error("cannot serialize 500");
+                   return as_message(v);
+                 }).probe();
+  auto run = rt.run(g);
+  try {
+    for (int i = 0; i < 1000; ++i) in.send(i);
+    in.close();
+  } catch (const sw::cancelled_error&) {  // the run may stop while this thread still sends
+  }
+  try {
+    run.wait();
+    FAIL() << "the run succeeded although the serializer threw";
+  } catch (const sw::operator_error& e) {
+    EXPECT_EQ(e.node_name(), "to thrown");
+    EXPECT_NE(full_message(e).find("cannot serialize 500"), std::string::npos) << full_message(e);
+  }
+  EXPECT_FALSE(durable.done());
 }
 
 TEST_F(KafkaSink, ABadClientPropertyStopsTheRunWithAUsageErrorNamingTheOperatorAndTheProperty) {

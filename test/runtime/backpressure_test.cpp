@@ -1,6 +1,8 @@
 // Back-pressure: queues never exceed their capacity (runtime counters) and send blocks.
 #include <streamweave/streamweave.hpp>
 
+#include "support/small_queues.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -12,11 +14,7 @@ namespace sw = streamweave;
 using namespace std::chrono_literals;
 
 TEST(Backpressure, SlowSinkBoundsEveryQueueAndBlocksSend) {
-  sw::runtime_options o;
-  o.threads = 2;
-  o.batch_size = 4;
-  o.queue_capacity = 3;
-  sw::runtime rt(o);
+  sw::runtime rt(sw::testing::small_queues(2, 4, 3));
   sw::graph g;
   auto [in, s] = g.input<int>("in");
   std::atomic<int> consumed{0};
@@ -60,11 +58,7 @@ TEST(Backpressure, SlowSinkBoundsEveryQueueAndBlocksSend) {
 }
 
 TEST(Backpressure, TrySendReturnsFalseInsteadOfBlocking) {
-  sw::runtime_options o;
-  o.threads = 1;
-  o.batch_size = 2;
-  o.queue_capacity = 1;
-  sw::runtime rt(o);
+  sw::runtime rt(sw::testing::small_queues(1, 2, 1));
   sw::graph g;
   auto [in, s] = g.input<int>("in");
   std::atomic<bool> hold{true};
@@ -92,11 +86,7 @@ TEST(Backpressure, TrySendReturnsFalseInsteadOfBlocking) {
 }
 
 TEST(Backpressure, ARefusedTrySendLeavesTheRecordAsItWas) {
-  sw::runtime_options o;
-  o.threads = 1;
-  o.batch_size = 2;
-  o.queue_capacity = 1;
-  sw::runtime rt(o);
+  sw::runtime rt(sw::testing::small_queues(1, 2, 1));
   sw::graph g;
   auto [in, s] = g.input<std::string>("in");
   std::atomic<bool> hold{true};
@@ -128,11 +118,7 @@ TEST(Backpressure, ARefusedTrySendLeavesTheRecordAsItWas) {
 }
 
 TEST(Backpressure, OutputHandleBufferIsBounded) {
-  sw::runtime_options o;
-  o.threads = 2;
-  o.batch_size = 4;
-  o.queue_capacity = 2;
-  sw::runtime rt(o);
+  sw::runtime rt(sw::testing::small_queues(2, 4, 2));
   sw::graph g;
   auto [in, s] = g.input<int>("in");
   auto out = s.output(10, "pull");

@@ -3,6 +3,8 @@
 #include <streamweave/streamweave.hpp>
 #include <streamweave/window/event_time.hpp>
 
+#include "support/small_queues.hpp"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -111,11 +113,7 @@ TEST(EventTime, IdlenessFiresTheWindowsOfEverythingSent) {
 }
 
 TEST(EventTime, TrySendRefusesUnderBackPressureAndTheRecordOfferedAgainIsOnTime) {
-  sw::runtime_options o;
-  o.threads = 1;
-  o.batch_size = 2;
-  o.queue_capacity = 1;
-  sw::runtime rt(o);
+  sw::runtime rt(sw::testing::small_queues(1, 2, 1));
   sw::graph g;
   auto [in, s] = sw::add_event_time_input<ev>(g, "events", ev_time, {.max_disorder = 5});
   std::atomic<bool> hold{true};

@@ -176,7 +176,8 @@ class source {
   /// Messages read and handed to the graph (records and dead letters). Any thread.
   std::uint64_t records_read() const noexcept { return s_->read.load(std::memory_order_acquire); }
 
-  /// The offsets this source committed last, per partition it committed for.
+  /// The offsets this source committed last, per partition it committed for. Owner thread,
+  /// after `stop()` (the consumer thread writes them while it runs).
   std::vector<partition_offset> last_commits() const { return s_->last_commits; }
 
  private:
@@ -392,9 +393,11 @@ class source {
     std::vector<std::deque<std::pair<timestamp, std::int64_t>>> sent;  // per partition: (time, next offset)
     std::deque<waiting> held;  // read, not yet taken by the graph
     std::vector<partition_offset> last_commits;
-    std::atomic<bool> stopping{false};
-    std::atomic<std::uint64_t> read{0};
-    std::exception_ptr failure;
+    // Between start() and stop()'s join only the consumer thread touches the members above
+    // (the listener runs on it too); the join publishes them back to the owner.
+    std::atomic<bool> stopping{false};      // owner -> thread (release/acquire)
+    std::atomic<std::uint64_t> read{0};     // thread -> any thread (release/acquire)
+    std::exception_ptr failure;             // set by the thread, read after the join
     std::thread thread;
     bool started = false;
     bool input_closed = false;
