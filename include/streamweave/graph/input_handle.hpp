@@ -11,8 +11,8 @@
 /// complete while it is open. Destroying the last copy closes it.
 ///
 /// Back-pressure: `send`, `flush`, `advance_to` and `close` block while the graph's queues are
-/// full; `try_send` returns false instead. A blocked call throws `cancelled_error` when the run
-/// stops (cancel or operator failure).
+/// full; `try_send`, `try_flush` and `try_advance_to` return false instead. A blocked call
+/// throws `cancelled_error` when the run stops (cancel or operator failure).
 ///
 /// Thread safety: every member may be called from any thread, on any copy. Calls on copies of
 /// one input are serialised, and each takes effect atomically at one point: a record is
@@ -152,8 +152,8 @@ class input_handle {
 
   /// Like `send`, but never blocks: returns false while the graph is back-pressured, and then
   /// leaves `record` as it was (it is moved from, or copied, only when accepted), so the caller
-  /// can offer it again. Call `flush()` or `advance_to()` later to make sure records staged by
-  /// accepted calls are delivered.
+  /// can offer it again. Call `flush()` or `advance_to()` later (or `try_flush()` until it
+  /// returns true) to make sure records staged by accepted calls are delivered.
   bool try_send(T&& record) { return try_offer(std::move(record)); }
   bool try_send(const T& record) { return try_offer(record); }
 
@@ -172,11 +172,21 @@ class input_handle {
   }
 
   /// Like `advance_to`, but never waits for queue space: the new time takes effect all the
-  /// same, and it returns false while earlier batches still wait for space (the runtime
-  /// delivers them as space frees; `flush()` waits for that).
+  /// same, and it returns false while earlier batches still wait for space. Those move only
+  /// on a later call of this handle (any copy): `try_flush` or `try_send` move what fits,
+  /// `flush`, `send` and `close` wait until all have moved.
   bool try_advance_to(timestamp t) {
     auto lock = state_->lock();
     return state_->advance_to(lock, t, false);
+  }
+
+  /// Like `flush`, but never waits: hands the staged records over and moves the batches that
+  /// wait for queue space as far as there is room now. Returns false while some still wait.
+  /// A caller that only ever uses `try_*` calls must call this (or `try_send`) again until it
+  /// returns true: accepted records that met a full queue move on no other thread.
+  bool try_flush() {
+    auto lock = state_->lock();
+    return state_->flush(lock, false);
   }
 
   /// Sends what is staged and ends the input. Idempotent.

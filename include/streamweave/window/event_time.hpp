@@ -94,6 +94,13 @@ class event_time_input {
     p.last = std::chrono::steady_clock::now();
     s_->update(p.last);
   }
+  /// `input_handle::try_flush`: hands over staged records and moves batches waiting for
+  /// queue space, never waiting; false while some still wait. A sender using only `try_send`
+  /// calls it again until true.
+  bool try_flush() {
+    std::lock_guard lock(s_->mutex);
+    return s_->handle.try_flush();
+  }
   /// Applies `idle_timeout` now (every other call does so too).
   void poll_idle() {
     std::lock_guard lock(s_->mutex);
