@@ -38,6 +38,7 @@ struct consumer::impl {
   std::string topic;
   listener* events = nullptr;
   rd_kafka_t* rk = nullptr;
+  rd_kafka_queue_t* commit_results = nullptr;  // where asynchronous commits report; served by poll
   rd_kafka_message_t* current = nullptr;  // the message `poll` returned last
   consumed view;
   bool paused = false;
@@ -63,9 +64,36 @@ struct consumer::impl {
     }
     if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
       rd_kafka_assign(rk, parts);
-      if (self.paused) rd_kafka_pause_partitions(rk, parts);
+      // A partition paused before a revoke stays paused in librdkafka when it comes back to
+      // this member; `resume()` during the revoke saw no assignment to resume. So every
+      // assigned partition gets the member's pause state explicitly.
+      if (self.paused)
+        rd_kafka_pause_partitions(rk, parts);
+      else
+        rd_kafka_resume_partitions(rk, parts);
     } else {
       rd_kafka_assign(rk, nullptr);  // revoked, or a rebalance error
+    }
+  }
+
+  /// A commit's result: from rd_kafka_commit_queue, inside the call for a synchronous commit,
+  /// inside rd_kafka_queue_poll_callback(commit_results) for an asynchronous one.
+  static void on_commit(rd_kafka_t*, rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* offsets, void* opaque) {
+    auto& self = *static_cast<impl*>(opaque);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR || offsets == nullptr) return;  // dropped: at-least-once
+    try {
+      std::vector<partition_offset> stored;
+      for (int i = 0; i < offsets->cnt; ++i)
+        if (offsets->elems[i].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+          stored.push_back({offsets->elems[i].partition, offsets->elems[i].offset});
+      if (!stored.empty()) self.events->committed(stored);
+    } catch (...) {
+      if (!self.listener_error) self.listener_error = std::current_exception();
+    }
+  }
+
+  void serve_commit_results() {
+    while (rd_kafka_queue_poll_callback(commit_results, 0) > 0) {
     }
   }
 
@@ -107,6 +135,7 @@ consumer::consumer(std::string operator_name, std::string topic, std::string gro
     rd_kafka_destroy(impl_->rk);
     throw kafka_error(impl_->what + ": cannot subscribe to topic '" + impl_->topic + "': " + internal::error_text(e));
   }
+  impl_->commit_results = rd_kafka_queue_new(impl_->rk);
 }
 
 consumer::~consumer() {
@@ -114,6 +143,7 @@ consumer::~consumer() {
     close();
   } catch (...) {  // a destructor does not throw; close's commits are the listener's
   }
+  rd_kafka_queue_destroy(impl_->commit_results);  // queues go before their client
   rd_kafka_destroy(impl_->rk);
 }
 
@@ -141,6 +171,7 @@ std::size_t consumer::partition_count(std::chrono::milliseconds timeout) {
 const consumed* consumer::poll(std::chrono::milliseconds timeout) {
   impl_->release_current();
   rd_kafka_message_t* m = rd_kafka_consumer_poll(impl_->rk, static_cast<int>(timeout.count()));
+  impl_->serve_commit_results();
   if (impl_->listener_error) {
     if (m != nullptr) rd_kafka_message_destroy(m);
     impl_->rethrow_listener_error();
@@ -188,7 +219,10 @@ void consumer::commit(std::span<const partition_offset> offsets, bool wait) {
   partition_list list(offsets.size());
   for (const partition_offset& o : offsets)
     rd_kafka_topic_partition_list_add(list.list, impl_->topic.c_str(), o.partition)->offset = o.next_offset;
-  const rd_kafka_resp_err_t e = rd_kafka_commit(impl_->rk, list.list, wait ? 0 : 1);
+  // Synchronous: a temporary queue, served (on_commit called) before the call returns.
+  const rd_kafka_resp_err_t e =
+      rd_kafka_commit_queue(impl_->rk, list.list, wait ? nullptr : impl_->commit_results, &impl::on_commit, impl_.get());
+  impl_->rethrow_listener_error();
   if (!wait || e == RD_KAFKA_RESP_ERR_NO_ERROR || e == RD_KAFKA_RESP_ERR__NO_OFFSET) return;
   if (e == RD_KAFKA_RESP_ERR_REBALANCE_IN_PROGRESS || e == RD_KAFKA_RESP_ERR_ILLEGAL_GENERATION ||
       e == RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID || e == RD_KAFKA_RESP_ERR__STATE)
@@ -213,6 +247,7 @@ void consumer::close() {
   impl_->closed = true;
   impl_->release_current();
   rd_kafka_consumer_close(impl_->rk);
+  impl_->serve_commit_results();
   impl_->rethrow_listener_error();
 }
 

@@ -14,7 +14,10 @@
 #include <chrono>
 #include <cstdint>
 #include <map>
+#include <mutex>
 #include <random>
+#include <set>
+#include <span>
 #include <string>
 #include <thread>
 #include <tuple>
@@ -220,6 +223,153 @@ TEST_F(KafkaSource, ADeadLetterPolicySendsTheMessageAsideWithItsBytesAndPosition
   std::map<std::int32_t, std::int64_t> committed;
   for (const auto& c : src.last_commits()) committed[c.partition] = c.next_offset;
   EXPECT_EQ(committed, (std::map<std::int32_t, std::int64_t>{{0, 100}, {1, 100}}));  // dead letters count as read
+}
+
+TEST_F(KafkaSource, TheObserversHearAssignmentsAcknowledgedCommitsAndRevocations) {
+  sw::testing::watchdog dog("KafkaSource.Observers", std::chrono::seconds(60));
+  cluster.create_topic("watched", 2);
+  std::vector<mock_cluster::outgoing> out;
+  for (int i = 0; i < 100; ++i) out.push_back({i % 2, "k", std::to_string(i), 1000 + i});
+  cluster.produce_all("watched", out);
+  auto o = options_for("watched");
+  o.commit_interval = std::chrono::milliseconds(20);
+  std::mutex m;  // the observers run on the consumer thread, then on this one in close()
+  std::set<std::int32_t> assigned, revoked;
+  std::map<std::int32_t, std::int64_t> acknowledged;
+  std::vector<std::thread::id> assigning_threads;
+  o.on_assigned = [&](std::span<const std::int32_t> ps) {
+    const std::lock_guard lock(m);
+    assigned.insert(ps.begin(), ps.end());
+    assigning_threads.push_back(std::this_thread::get_id());
+  };
+  o.on_revoked = [&](std::span<const std::int32_t> ps) {
+    const std::lock_guard lock(m);
+    revoked.insert(ps.begin(), ps.end());
+  };
+  o.on_committed = [&](std::span<const kafka::partition_offset> cs) {
+    const std::lock_guard lock(m);
+    for (const auto& c : cs) {
+      EXPECT_GE(c.next_offset, acknowledged[c.partition]) << "commits go backwards";
+      acknowledged[c.partition] = c.next_offset;
+    }
+  };
+  kafka::source<click> src(g, "watched", o, parse_click);
+  src.commit_when_complete(src.records().probe());
+  (void)src.dead_letters().probe();
+  auto run = rt.run(g);
+  src.start();
+  ASSERT_TRUE(wait_read(src, 100));
+  src.stop();
+  run.wait();
+  {
+    const std::lock_guard lock(m);
+    EXPECT_TRUE(revoked.empty()) << "nothing is revoked before close()";
+  }
+  src.close();
+  EXPECT_EQ(assigned, (std::set<std::int32_t>{0, 1}));
+  EXPECT_EQ(revoked, (std::set<std::int32_t>{0, 1})) << "leaving the group revokes both";
+  ASSERT_FALSE(assigning_threads.empty());
+  for (const auto& id : assigning_threads) EXPECT_NE(id, std::this_thread::get_id()) << "assigned on the consumer thread";
+  // What the observer heard is what the cluster stored.
+  const auto stored = cluster.committed(o.group_id, "watched", 2);
+  EXPECT_EQ(acknowledged, (std::map<std::int32_t, std::int64_t>{{0, stored[0]}, {1, stored[1]}}));
+  EXPECT_EQ(stored, (std::vector<std::int64_t>{50, 50}));
+}
+
+TEST_F(KafkaSource, AnObserverThatThrowsStopsTheReadingAndComesOutOfStop) {
+  sw::testing::watchdog dog("KafkaSource.ThrowingObserver", std::chrono::seconds(60));
+  cluster.create_topic("throwing", 1);
+  cluster.produce_all("throwing", {{0, "k", "1", 1000}});
+  auto o = options_for("throwing");
+  std::atomic<bool> thrown{false};
+  o.on_assigned = [&](std::span<const std::int32_t>) {
+    thrown = true;
+    throw std::runtime_error("observer refused the assignment");
+  };
+  kafka::source<click> src(g, "throwing", o, parse_click);
+  auto got = src.records().collect("got");
+  (void)src.dead_letters().probe();
+  auto run = rt.run(g);
+  src.start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!thrown && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  ASSERT_TRUE(thrown) << "never assigned";
+  try {  // the consumer thread ends at the throw; stop() reports it
+    src.stop();
+    FAIL() << "stop() did not report the observer's exception";
+  } catch (const std::runtime_error& e) {
+    EXPECT_STREQ(e.what(), "observer refused the assignment");
+  }
+  run.wait();
+  EXPECT_EQ(got.size(), 0u) << "nothing is read after the observer threw";
+}
+
+constexpr std::int16_t fetch_api = 1, heartbeat_api = 12;  // Kafka protocol request types
+
+TEST_F(KafkaSource, RetriableFetchErrorsAreSurvivedWithoutLossOrDuplicates) {
+  sw::testing::watchdog dog("KafkaSource.RetriableFetch", std::chrono::seconds(90));
+  constexpr int n = 2000;
+  cluster.create_topic("flaky", 2);
+  std::vector<mock_cluster::outgoing> out;
+  for (int i = 0; i < n; ++i) out.push_back({i % 2, "k", std::to_string(i), 1000 + i});
+  cluster.produce_all("flaky", out);
+  // The first fetches of broker 1 (the only one) fail, each with a retriable error.
+  ASSERT_EQ(rd_kafka_mock_broker_push_request_error_rtts(
+                cluster.handle(), 1, fetch_api, 4, RD_KAFKA_RESP_ERR_NOT_LEADER_FOR_PARTITION, 0,
+                RD_KAFKA_RESP_ERR_REQUEST_TIMED_OUT, 0, RD_KAFKA_RESP_ERR_LEADER_NOT_AVAILABLE, 0, RD_KAFKA_RESP_ERR__TRANSPORT, 0),
+            RD_KAFKA_RESP_ERR_NO_ERROR);
+  auto o = options_for("flaky");
+  kafka::source<click> src(g, "flaky", o, parse_click);
+  auto got = src.records().collect("got");
+  src.commit_when_complete(src.records().probe());
+  (void)src.dead_letters().probe();
+  auto run = rt.run(g);
+  src.start();
+  ASSERT_TRUE(wait_read(src, n)) << "read " << src.records_read() << " of " << n;
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // room for a duplicate to show up
+  src.stop();
+  run.wait();
+  src.close();
+  std::size_t left = 99;
+  ASSERT_EQ(rd_kafka_mock_broker_error_stack_cnt(cluster.handle(), 1, fetch_api, &left), RD_KAFKA_RESP_ERR_NO_ERROR);
+  EXPECT_EQ(left, 0u) << "the injected fetch errors were not all hit";
+  std::map<int, int> times;
+  for (const click& c : got.records()) ++times[static_cast<int>(c.ms - 1000)];
+  EXPECT_EQ(times.size(), std::size_t{n}) << "messages lost";
+  for (const auto& [i, k] : times) EXPECT_EQ(k, 1) << "message " << i << " read " << k << " times";
+  EXPECT_EQ(cluster.committed(o.group_id, "flaky", 2), (std::vector<std::int64_t>{n / 2, n / 2}));
+}
+
+TEST_F(KafkaSource, AFatalConsumerErrorComesOutOfStopNamingTheSourceAndTopic) {
+  sw::testing::watchdog dog("KafkaSource.FatalFetch", std::chrono::seconds(90));
+  cluster.create_topic("fenced", 1);
+  cluster.produce_all("fenced", {{0, "k", "1", 1000}});
+  auto o = options_for("fenced");
+  o.properties.emplace_back("group.instance.id", "member-1");  // static membership: fencing is fatal
+  kafka::source<click> src(g, "fenced", o, parse_click);
+  (void)src.records().probe();
+  (void)src.dead_letters().probe();
+  auto run = rt.run(g);
+  src.start();
+  ASSERT_TRUE(wait_read(src, 1));  // in the group
+  // Another member with the same instance id took over: the coordinator fences this one.
+  std::vector<rd_kafka_resp_err_t> fenced(20, RD_KAFKA_RESP_ERR_FENCED_INSTANCE_ID);
+  rd_kafka_mock_push_request_errors_array(cluster.handle(), heartbeat_api, fenced.size(), fenced.data());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (src.reading() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_FALSE(src.reading()) << "the consumer thread went on after being fenced";
+  std::string text;
+  try {
+    src.stop();
+    FAIL() << "stop() did not report the fatal error";
+  } catch (const kafka::kafka_error& e) {
+    text = e.what();
+  }
+  EXPECT_NE(text.find("kafka source 'fenced'"), std::string::npos) << text;
+  EXPECT_NE(text.find("topic 'fenced'"), std::string::npos) << text;
+  EXPECT_NE(text.find("ence"), std::string::npos) << text;  // fenced / Fenced
+  run.wait();
 }
 
 TEST_F(KafkaSource, BadOptionsAreUsageErrorsNamingTheSource) {

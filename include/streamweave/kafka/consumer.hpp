@@ -52,6 +52,10 @@ class consumer {
     virtual void assigned(std::span<const std::int32_t> partitions) = 0;
     /// These partitions are about to go to another member: commit now what is complete.
     virtual void revoking(std::span<const std::int32_t> partitions) = 0;
+    /// The group coordinator stored these offsets: inside `commit` for a synchronous commit,
+    /// inside a later `poll` (or `close`) for an asynchronous one. Partitions whose commit
+    /// failed are not listed.
+    virtual void committed(std::span<const partition_offset> offsets) { (void)offsets; }
   };
 
   /// Joins `group_id` and subscribes to `topic`. Throws `usage_error` naming `operator_name`
@@ -78,9 +82,10 @@ class consumer {
   void resume();
   bool paused() const noexcept;
 
-  /// Commits `offsets` (asynchronously unless `wait`). A commit refused because the group is
-  /// rebalancing is dropped: the next owner re-reads from the last stored offset
-  /// (at-least-once). Throws `kafka_error` for any other failure of a synchronous commit.
+  /// Commits `offsets` (asynchronously unless `wait`); the listener hears what the coordinator
+  /// stored. A commit refused because the group is rebalancing is dropped: the next owner
+  /// re-reads from the last stored offset (at-least-once). Throws `kafka_error` for any other
+  /// failure of a synchronous commit.
   void commit(std::span<const partition_offset> offsets, bool wait);
 
   /// The group's committed offsets for `partitions` (-1001, librdkafka's "invalid", for none).

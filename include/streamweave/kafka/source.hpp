@@ -34,7 +34,11 @@
 ///    consumer thread commits, per partition, the offset after the last record whose batch time
 ///    `p` says is complete (and, before partitions are revoked and at `close()`, synchronously).
 ///    So a committed offset never passes a record that has not been fully processed up to `p`:
-///    at-least-once, end to end. Without a probe nothing is committed.
+///    at-least-once, end to end. Without a probe nothing is committed. "Processed" is up to the
+///    record's own time: a window emits at its later fire time, so the offsets of records in a
+///    window that has not fired yet may be committed (a crash loses their part of that window).
+///  - **Observers.** `source_options::on_assigned`, `on_revoked` and `on_committed` (offsets the
+///    coordinator acknowledged) run on the thread using the client.
 ///  - **Back-pressure.** When the graph refuses a record, the source pauses every assigned
 ///    partition (`rd_kafka_pause_partitions`), keeps polling (so the member stays in its group)
 ///    and keeps what arrives anyway in order; it resumes once the graph takes records again. The
@@ -46,8 +50,8 @@
 ///    at-least-once allows: everything after the last committed offset). On assign: reading
 ///    resumes at the committed offsets (`auto.offset.reset`, `earliest` by default, when none).
 ///  - **Threads.** `start`, `stop`, `close` and the destructor are for the thread that owns the
-///    source, one call at a time; `records_read` may be called from any thread. The consumer
-///    thread is the only one using the client between `start` and `stop`.
+///    source, one call at a time; `records_read` and `reading` may be called from any thread.
+///    The consumer thread is the only one using the client between `start` and `stop`.
 ///  - The destructor stops and closes (swallowing errors: call them yourself to see them).
 #include <streamweave/error.hpp>
 #include <streamweave/graph/graph.hpp>
@@ -99,6 +103,17 @@ struct source_options {
   bad_message on_bad_message = bad_message::fail;
   std::chrono::milliseconds commit_interval{100};
   std::chrono::milliseconds metadata_timeout{10'000};
+  /// Optional observers of the group, called on the thread using the client: the consumer
+  /// thread, or the one calling `close()` while the member leaves. Keep them short: the member
+  /// must keep polling to stay in its group. What one throws stops the reading and
+  /// comes out of `stop()` (or `close()`, for the calls made while leaving).
+  /// - `on_assigned`: partitions this member now reads, after their watermarks hold time again.
+  /// - `on_revoked`: partitions it gave up, after their complete offsets were committed.
+  /// - `on_committed`: offsets the group coordinator stored (acknowledged commits only), each
+  ///   higher than the last one reported for its partition.
+  std::function<void(std::span<const std::int32_t>)> on_assigned;
+  std::function<void(std::span<const std::int32_t>)> on_revoked;
+  std::function<void(std::span<const partition_offset>)> on_committed;
 };
 
 template <class T>
@@ -145,7 +160,11 @@ class source {
   void start() {
     if (s_->started) throw usage_error(s_->what + ": start() called twice");
     s_->started = true;
-    s_->thread = std::thread([st = s_.get()] { st->loop(); });
+    s_->reading.store(true, std::memory_order_release);
+    s_->thread = std::thread([st = s_.get()] {
+      st->loop();
+      st->reading.store(false, std::memory_order_release);  // after `failure` is set
+    });
   }
 
   /// Stops reading and closes the input, so the graph can finish. Rethrows an error of the
@@ -175,6 +194,10 @@ class source {
 
   /// Messages read and handed to the graph (records and dead letters). Any thread.
   std::uint64_t records_read() const noexcept { return s_->read.load(std::memory_order_acquire); }
+
+  /// True from `start` until the consumer thread ends: at `stop`, at a fatal error (which
+  /// `stop` then rethrows) or when the run stopped. Any thread.
+  bool reading() const noexcept { return s_->reading.load(std::memory_order_acquire); }
 
   /// The offsets this source committed last, per partition it committed for. Owner thread,
   /// after `stop()` (the consumer thread writes them while it runs).
@@ -206,6 +229,7 @@ class source {
       client = std::make_unique<consumer>(name, options.topic, options.group_id, options.properties, *this);
       partitions = client->partition_count(options.metadata_timeout);
       sent.resize(partitions);
+      acknowledged.assign(partitions, -1);
     }
     state(const state&) = delete;
     state& operator=(const state&) = delete;
@@ -263,10 +287,13 @@ class source {
             client->resume();
           else
             client->pause();
-          if (const consumed* m = client->poll(std::chrono::milliseconds(took_all ? 10 : 2)))
+          if (const consumed* m = client->poll(std::chrono::milliseconds(took_all ? 10 : 2))) {
             hold(*m);
-          else
+          } else {
             input->poll_idle();
+            // Nothing to send: records accepted into a full queue move only on a call here.
+            (void)input->try_flush();
+          }
           if (const auto now = std::chrono::steady_clock::now(); now >= next_commit) {
             commit_complete(false);
             next_commit = now + options.commit_interval;
@@ -356,8 +383,22 @@ class source {
     }
 
     void assigned(std::span<const std::int32_t> ps) override {
-      if (input_closed) return;
-      for (const std::int32_t p : ps) input->mark_active(static_cast<std::size_t>(p));
+      if (!input_closed)
+        for (const std::int32_t p : ps) input->mark_active(static_cast<std::size_t>(p));
+      if (options.on_assigned) options.on_assigned(ps);
+    }
+
+    /// The result of an asynchronous commit can arrive after that of a later synchronous one
+    /// (the coordinator stored both in order): only offsets that advance are reported.
+    void committed(std::span<const partition_offset> offsets) override {
+      std::vector<partition_offset> advanced;
+      for (const partition_offset& o : offsets) {
+        auto& last = acknowledged.at(static_cast<std::size_t>(o.partition));
+        if (o.next_offset <= last) continue;
+        last = o.next_offset;
+        advanced.push_back(o);
+      }
+      if (options.on_committed && !advanced.empty()) options.on_committed(advanced);
     }
 
     void revoking(std::span<const std::int32_t> ps) override {
@@ -370,6 +411,7 @@ class source {
       std::erase_if(held, [&](const waiting& w) {
         return std::find(revoked.begin(), revoked.end(), static_cast<std::int32_t>(w.partition)) != revoked.end();
       });
+      if (options.on_revoked) options.on_revoked(revoked);
     }
 
     void close_input() {
@@ -393,10 +435,12 @@ class source {
     std::vector<std::deque<std::pair<timestamp, std::int64_t>>> sent;  // per partition: (time, next offset)
     std::deque<waiting> held;  // read, not yet taken by the graph
     std::vector<partition_offset> last_commits;
+    std::vector<std::int64_t> acknowledged;  // per partition: the highest stored offset reported
     // Between start() and stop()'s join only the consumer thread touches the members above
     // (the listener runs on it too); the join publishes them back to the owner.
     std::atomic<bool> stopping{false};      // owner -> thread (release/acquire)
     std::atomic<std::uint64_t> read{0};     // thread -> any thread (release/acquire)
+    std::atomic<bool> reading{false};       // start() and the thread's end -> any thread
     std::exception_ptr failure;             // set by the thread, read after the join
     std::thread thread;
     bool started = false;
