@@ -317,13 +317,14 @@ TEST_P(KafkaScaleOut, SurvivorsOfASigkillTakeOverAndDuplicateOnlyUncommittedOffs
     std::vector<mock_cluster::outgoing> out;
     for (int i = r * per_round; i < (r + 1) * per_round; ++i)
       out.push_back({i % partitions, "k", std::to_string(i), 1'700'000'000'000 + i});
-    const std::size_t before = read_deliveries(workers[victim].prefix).size();
+    const std::string victim_log = workers[victim].prefix + ".deliveries";
+    const std::size_t before = line_count(victim_log);
     cluster.produce_all(topic, out);
     if (!killed && r >= 3 && !read_events(workers[victim].prefix).commits.empty()) {
       // Kill while the victim has records in flight: once it works on this round, two commit
       // intervals later (a source committing what is merely read would have committed them).
       const auto busy_by = std::chrono::steady_clock::now() + std::chrono::seconds(10);
-      while (read_deliveries(workers[victim].prefix).size() < before + 100 && std::chrono::steady_clock::now() < busy_by)
+      while (line_count(victim_log) < before + 100 && std::chrono::steady_clock::now() < busy_by)
         std::this_thread::sleep_for(std::chrono::milliseconds(2));
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       ::kill(workers[victim].pid, SIGKILL);

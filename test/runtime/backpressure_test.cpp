@@ -57,16 +57,29 @@ TEST(Backpressure, SlowSinkBoundsEveryQueueAndBlocksSend) {
   EXPECT_EQ(max_seen, 3u) << "the slow sink should have filled some queue to capacity";
 }
 
+namespace {
+
+/// A sink that takes nothing until `hold` is cleared, and counts what it took. The sink's
+/// thread reads `hold` and writes `consumed`; the test thread does the opposite (seq_cst).
+struct held_sink {
+  std::atomic<bool> hold{true};
+  std::atomic<int> consumed{0};
+  void attach(const sw::stream<int>& s) {
+    s.for_each([this](int) {
+      while (hold.load()) std::this_thread::sleep_for(1ms);
+      consumed.fetch_add(1);
+    });
+  }
+};
+
+}  // namespace
+
 TEST(Backpressure, TrySendReturnsFalseInsteadOfBlocking) {
   sw::runtime rt(sw::testing::small_queues(1, 2, 1));
   sw::graph g;
   auto [in, s] = g.input<int>("in");
-  std::atomic<bool> hold{true};
-  std::atomic<int> consumed{0};
-  s.for_each([&](int) {
-    while (hold.load()) std::this_thread::sleep_for(1ms);
-    consumed.fetch_add(1);
-  });
+  held_sink sink;
+  sink.attach(s);
   auto ex = rt.run(g);
   int accepted = 0;
   bool refused = false;
@@ -79,36 +92,32 @@ TEST(Backpressure, TrySendReturnsFalseInsteadOfBlocking) {
   }
   EXPECT_TRUE(refused) << "try_send must refuse when the graph is back-pressured";
   EXPECT_LT(accepted, 20);
-  hold = false;
+  sink.hold = false;
   in.close();
   ex.wait();
-  EXPECT_EQ(consumed.load(), accepted);
+  EXPECT_EQ(sink.consumed.load(), accepted);
 }
 
 TEST(Backpressure, TryFlushMovesAcceptedRecordsThatMetAFullQueue) {
   sw::runtime rt(sw::testing::small_queues(1, 2, 1));
   sw::graph g;
   auto [in, s] = g.input<int>("in");
-  std::atomic<bool> hold{true};
-  std::atomic<int> consumed{0};
-  s.for_each([&](int) {
-    while (hold.load()) std::this_thread::sleep_for(1ms);
-    consumed.fetch_add(1);
-  });
+  held_sink sink;
+  sink.attach(s);
   auto ex = rt.run(g);
   int accepted = 0;
   while (accepted < 1000 && in.try_send(accepted)) ++accepted;
   ASSERT_LT(accepted, 1000) << "try_send never refused";
   EXPECT_FALSE(in.try_flush()) << "a batch waits for space while the sink holds";
-  hold = false;
+  sink.hold = false;
   // Only calls of the input move what it accepted: no send, advance or close from here on.
   const auto deadline = std::chrono::steady_clock::now() + 20s;
   while (!in.try_flush() && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
-  while (consumed.load() < accepted && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
-  EXPECT_EQ(consumed.load(), accepted) << "accepted records stayed behind before close()";
+  while (sink.consumed.load() < accepted && std::chrono::steady_clock::now() < deadline) std::this_thread::sleep_for(1ms);
+  EXPECT_EQ(sink.consumed.load(), accepted) << "accepted records stayed behind before close()";
   in.close();
   ex.wait();
-  EXPECT_EQ(consumed.load(), accepted);
+  EXPECT_EQ(sink.consumed.load(), accepted);
 }
 
 TEST(Backpressure, ARefusedTrySendLeavesTheRecordAsItWas) {
